@@ -1,0 +1,144 @@
+"""Settings shared by every environment. Environment variables select the database and paths."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from openrcm.config.env import env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
+# ./var/ of the directory OpenRCM is started from holds the SQLite file, the dev secret and data.
+VAR_DIR = Path(env_str("OPENRCM_VAR_DIR") or (Path.cwd() / "var")).resolve()
+DATA_DIR = Path(env_str("OPENRCM_DATA_DIR") or (VAR_DIR / "data")).resolve()
+
+
+def _development_secret() -> str:
+    """A per-checkout secret kept under var/, generated on first use."""
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+def database_config(default_url: str) -> dict[str, object]:
+    """Parse DATABASE_URL (default: SQLite under var/) into Django's DATABASES entry."""
+    url = env_str("DATABASE_URL") or default_url
+    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        name = Path(str(config["NAME"]))
+        name.parent.mkdir(parents=True, exist_ok=True)
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+SECRET_KEY = env_str("OPENRCM_SECRET_KEY") or _development_secret()
+DEBUG = env_bool("OPENRCM_DEBUG", default=False)
+ALLOWED_HOSTS = env_list("OPENRCM_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "openrcm.tenancy",
+    "openrcm.accounts",
+    "openrcm.providers",
+    "openrcm.payers",
+    "openrcm.patients",
+    "openrcm.encounters",
+    "openrcm.claims",
+    "openrcm.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "openrcm.tenancy.middleware.CurrentPracticeMiddleware",
+]
+
+ROOT_URLCONF = "openrcm.config.urls"
+WSGI_APPLICATION = "openrcm.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "openrcm.web.context_processors.practice_context",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database_config(f"sqlite:///{VAR_DIR / 'openrcm.sqlite3'}")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"  # events are stored in UTC; each practice has its own zone for dates of service
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+SESSION_COOKIE_AGE = env_int("OPENRCM_SESSION_IDLE_SECONDS", 15 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+
+OPENRCM_DATA_DIR = DATA_DIR
+OPENRCM_DEMO_USERNAME = "demo"
+OPENRCM_DEMO_PASSWORD = "demo-billing-2026"  # noqa: S105 - the published demo login, synthetic data only
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("OPENRCM_LOG_LEVEL") or "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,18 @@
+"""Production settings: refuse to start without a real secret and host list."""
+
+from openrcm.config.env import env_bool, env_int, env_list, env_required
+from openrcm.config.settings.base import *  # noqa: F403
+
+SECRET_KEY = env_required("OPENRCM_SECRET_KEY")
+env_required("OPENRCM_ALLOWED_HOSTS")
+ALLOWED_HOSTS = env_list("OPENRCM_ALLOWED_HOSTS")
+DEBUG = False
+
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_SSL_REDIRECT = env_bool("OPENRCM_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env_int("OPENRCM_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,11 @@
+"""Test settings: fast hashing; DATABASE_URL still selects SQLite or PostgreSQL."""
+
+import tempfile
+from pathlib import Path
+
+from openrcm.config.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+OPENRCM_DATA_DIR = Path(tempfile.mkdtemp(prefix="openrcm-test-data-"))
