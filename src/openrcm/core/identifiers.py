@@ -32,7 +32,7 @@ _TEN_DIGITS: Final = re.compile(r"[0-9]{10}")
 _TIN: Final = re.compile(r"[0-9]{2}-?[0-9]{7}|[0-9]{3}-[0-9]{2}-[0-9]{4}")
 _ZIP: Final = re.compile(r"([0-9]{5})(?:-?([0-9]{4}))?")
 # Phone input may carry the usual punctuation and a leading +1 / 1 country code.
-_PHONE_CHARS: Final = re.compile(r"[0-9\s().+-]+")
+_PHONE_CHARS: Final = re.compile(r"[0-9\s().+-]*")
 # NANP: NXX-NXX-XXXX, N being 2-9.
 _NANP: Final = re.compile(r"[2-9][0-9]{2}[2-9][0-9]{6}")
 
