@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from openrcm.core.identifiers import IdentifierError, validate_npi, validate_tin, validate_zip
+
+if TYPE_CHECKING:
+    _CharField = models.CharField[str, str]
+else:  # Django's fields are not subscriptable at run time
+    _CharField = models.CharField
 
 
 def _check(check: Any, value: str) -> None:
@@ -31,7 +36,7 @@ def zip_validator(value: str) -> None:
     _check(validate_zip, value)
 
 
-class NPIField(models.CharField):
+class NPIField(_CharField):
     """A 10-digit NPI whose check digit is verified."""
 
     default_validators = [npi_validator]
@@ -41,7 +46,7 @@ class NPIField(models.CharField):
         super().__init__(*args, **kwargs)
 
 
-class TINField(models.CharField):
+class TINField(_CharField):
     """A 9-digit tax identification number, stored as digits."""
 
     default_validators = [tin_validator]
@@ -55,7 +60,7 @@ class TINField(models.CharField):
         return value.replace("-", "").strip() if isinstance(value, str) else value
 
 
-class ZIPField(models.CharField):
+class ZIPField(_CharField):
     """A 5- or 9-digit ZIP code (ZIP+4), stored as digits."""
 
     default_validators = [zip_validator]

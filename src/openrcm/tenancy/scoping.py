@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -55,6 +56,6 @@ def get_for_user_or_404[M: models.Model](
     scoped = queryset.for_user(user, action)  # type: ignore[attr-defined]
     try:
         obj: M = scoped.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("Not found.") from None
     return obj
