@@ -1,13 +1,36 @@
-"""The NinjaAPI root: version 1 under /api/v1, OpenAPI docs at /api/docs."""
+"""The NinjaAPI root: version 1 under /api/v1, OpenAPI docs at /api/docs.
+
+Every route needs a bearer token or a logged-in session (see api.auth); every error is JSON
+(see api.errors). Swagger UI is served from ninja's own static files (ninja is an installed
+app), so the docs work offline.
+"""
 
 from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from openrcm.api import claims, coverages, encounters, errors, patients, practices
+from openrcm.api.auth import BearerTokenAuth, SessionCookieAuth
+
 api = NinjaAPI(
     title="OpenRCM API",
     version="1",
+    description=(
+        "Patients, coverages, encounters and claims of the practices you belong to. "
+        "Authenticate with `Authorization: Bearer orcm_...` (`openrcm token create USER`) "
+        "or a logged-in session (send X-CSRFToken on changes). Lists take `limit` (default "
+        '50, at most 500) and `offset` and return `{"items": [...], "count": N}`. Money '
+        'is a string with two decimals ("125.00") and the same amount in integer `*_cents`.'
+    ),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    auth=[BearerTokenAuth(), SessionCookieAuth()],
 )
+errors.install(api)
+
+api.add_router("/v1/", practices.router)
+api.add_router("/v1/patients", patients.router)
+api.add_router("/v1/coverages", coverages.router)
+api.add_router("/v1/encounters", encounters.router)
+api.add_router("/v1/claims", claims.router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves Swagger UI from its own static files: /api/docs works offline
     "openrcm.tenancy",
     "openrcm.accounts",
     "openrcm.providers",
