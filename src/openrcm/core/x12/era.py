@@ -22,7 +22,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import chain
 from typing import IO, Final
 
 from openrcm.core.x12.envelope import (
@@ -32,7 +31,13 @@ from openrcm.core.x12.envelope import (
     iter_transaction_sets,
 )
 from openrcm.core.x12.errors import X12Error, X12ErrorCode
-from openrcm.core.x12.segments import Segment, parse_date, parse_decimal
+from openrcm.core.x12.segments import (
+    DATE_CACHE,
+    DECIMAL_CACHE,
+    Segment,
+    parse_date,
+    parse_decimal,
+)
 from openrcm.core.x12.tokenizer import Source
 from openrcm.core.x12.writer import InterchangeWriter, SegmentWriter
 
@@ -832,14 +837,6 @@ def _balance_claim(clp: Segment, claim: ClaimPayment, cas_total: Decimal) -> Non
         )
 
 
-def _finish_claim(
-    clp: Segment, claim: ClaimPayment, cas_total: Decimal, cur_seg: Segment | None, last: int
-) -> None:
-    if claim.patient is None:
-        raise _missing("NM1*QC (patient name)", "2100", cur_seg, last)
-    _balance_claim(clp, claim, cas_total)
-
-
 def _clp(seg: Segment, header: ClaimHeader | None) -> ClaimPayment:
     loop = "2100"
     if len(seg.elements) > 9:
@@ -900,16 +897,20 @@ def _svc(seg: Segment) -> ServiceLine:
             raise X12Error(C.ELEMENT_NOT_USED, "SVC01-7 (description) is not used in the 835",
                            segment_number=seg.number, segment_id="SVC", element=1, component=7,
                            loop=loop)  # fmt: skip
-    mods = proc[2:6]
-    while mods and not mods[-1]:
-        mods.pop()
-    line = ServiceLine(
-        procedure_qualifier=qual,
-        procedure_code=proc[1],
-        charge=_dec(seg, 2, "line item charge", loop),
-        paid=_dec(seg, 3, "line item provider payment", loop),
-        modifiers=mods,
-    )
+    if len(proc) > 2:
+        mods = proc[2:6]
+        while mods and not mods[-1]:
+            mods.pop()
+    else:
+        mods = []
+    cache = DECIMAL_CACHE
+    charge = cache.get(e[1]) if n > 1 else None
+    if charge is None:
+        charge = _dec(seg, 2, "line item charge", loop)
+    paid = cache.get(e[2]) if n > 2 else None
+    if paid is None:
+        paid = _dec(seg, 3, "line item provider payment", loop)
+    line = ServiceLine(qual, proc[1], charge, paid, mods)
     if n > 3:
         line.revenue_code = e[3]
         if n > 4 and e[4]:
@@ -967,7 +968,6 @@ _CLAIM_POS: Final = {
     "CAS": 200, "NM1": 300, "MIA": 330, "MOA": 350, "REF": 400, "DTM": 500, "PER": 600,
     "AMT": 620, "QTY": 640,
 }  # fmt: skip
-_LINE_POS: Final = {"DTM": 800, "CAS": 900, "REF": 1000, "AMT": 1100, "QTY": 1200, "LQ": 1300}
 
 
 def _unexpected(seg: Segment, loop: str | None, where: str) -> X12Error:
@@ -1001,87 +1001,43 @@ def _set_events(ts: TransactionSetResult) -> Iterator[Remittance | ClaimPayment 
     yield rem
     bpr_amount = rem.payment.amount
     seg = cur.seg
-    last = cur.last
-
+    prev = cur.last
     claim_count = line_count = 0
     total_charge = total_paid = ZERO
     header: ClaimHeader | None = None
-    claim: ClaimPayment | None = None
-    clp: Segment | None = None
-    claim_cas = ZERO
-    line: ServiceLine | None = None
-    svc: Segment | None = None
-    line_cas = ZERO
-    pos = 0
     plbs: list[ProviderAdjustment] = []
-    state = 0  # 0 header done, 1 in 2000 before CLP, 2 in 2100, 3 in 2110, 4 footer
-    dec = _dec
+    in_footer = False
+    dec_cache = DECIMAL_CACHE
+    date_cache = DATE_CACHE
+    cas_groups = CAS_GROUPS
+    line_dates = LINE_DATES
+    line_refs = LINE_REFS
+    line_amounts = LINE_AMOUNTS
     claim_pos = _CLAIM_POS
-    line_pos = _LINE_POS
-    segs: Iterable[Segment] = chain((seg,), it) if seg is not None else ()
-    for seg in segs:
-        last = seg.number
+    nxt = next
+    while seg is not None:
         sid = seg.id
-        if state == 3:
-            p = line_pos.get(sid)
-            if p is not None:
-                assert line is not None
-                if p < pos:
-                    raise _err(seg, C.SEGMENT_ORDER, f"{sid} is out of order in loop 2110", None,
-                               "2110")  # fmt: skip
-                pos = p
-                e = seg.elements
-                if sid == "CAS":
-                    adjs, t = _cas(seg, "2110")
-                    line.adjustments += adjs
-                    line_cas += t
-                elif sid == "DTM":
-                    if len(e) > 2:
-                        _check_shape(seg, "2110")
-                    q = e[0] if e else ""
-                    if q not in LINE_DATES:
-                        _code(seg, 1, LINE_DATES, "date qualifier", "2110")
-                    line.dates.append(DateRef(q, _date(seg, 2, "service date", "2110")))
-                    if len(line.dates) > 2:
-                        raise _err(seg, C.SEGMENT_REPEATED, "at most 2 DTM in loop 2110", None,
-                                   "2110")  # fmt: skip
-                elif sid == "REF":
-                    ref = _ref(seg, LINE_REFS, "2110")
-                    if ref.qualifier == "6R" and line.line_control_number is not None:
-                        raise _err(seg, C.SEGMENT_REPEATED, "REF*6R repeats in loop 2110", None,
-                                   "2110")  # fmt: skip
-                    line.references.append(ref)
-                elif sid == "AMT":
-                    if len(e) > 2:
-                        _check_shape(seg, "2110")
-                    q = e[0] if e else ""
-                    if q not in LINE_AMOUNTS:
-                        _code(seg, 1, LINE_AMOUNTS, "amount qualifier", "2110")
-                    line.amounts.append(AmountRef(q, dec(seg, 2, "amount", "2110")))
-                elif sid == "LQ":
-                    if len(e) > 2:
-                        _check_shape(seg, "2110")
-                    q = _code(seg, 1, REMARK_QUALIFIERS, "code list qualifier", "2110")
-                    line.remarks.append(Remark(q, _req(seg, 2, "remark code", "2110")))
-                else:  # QTY
-                    _check_shape(seg, "2110")
-                    q = _code(seg, 1, LINE_QUANTITIES, "quantity qualifier", "2110")
-                    line.quantities.append(QuantityRef(q, dec(seg, 2, "quantity", "2110")))
-                continue
-            # the line ends here
-            assert line is not None and svc is not None and claim is not None
-            _balance_line(svc, line, line_cas)
-            claim_cas += line_cas
-            line = None
-            state = 2
-            if sid in claim_pos:
-                raise _err(seg, C.SEGMENT_ORDER,
-                           f"{sid} belongs to loop 2100 before the first SVC, not after a"
-                           " service line", None, "2110")  # fmt: skip
-        if state == 2:
-            assert claim is not None and clp is not None
-            p = claim_pos.get(sid)
-            if p is not None:
+        if sid == "CLP":
+            if in_footer:
+                raise _unexpected(seg, "footer", "after PLB")
+            if header is None:
+                raise _missing("LX (header number)", "2000", seg, prev)
+            clp = seg
+            claim = _clp(seg, header)
+            claim_count += 1
+            total_charge += claim.charge
+            total_paid += claim.paid
+            claim_cas = ZERO
+            pos = 100
+            has_patient = False
+            # loop 2100 before the first SVC
+            prev = seg.number
+            seg = nxt(it, None)
+            while seg is not None:
+                sid = seg.id
+                p = claim_pos.get(sid)
+                if p is None:
+                    break
                 if p < pos:
                     raise _err(seg, C.SEGMENT_ORDER, f"{sid} is out of order in loop 2100", None,
                                "2100")  # fmt: skip
@@ -1089,91 +1045,126 @@ def _set_events(ts: TransactionSetResult) -> Iterator[Remittance | ClaimPayment 
                     raise _err(seg, C.SEGMENT_REPEATED, f"{sid} repeats in loop 2100", None,
                                "2100")  # fmt: skip
                 pos = p
-                e = seg.elements
                 if sid == "CAS":
                     adjs, t = _cas(seg, "2100")
                     claim.adjustments += adjs
                     claim_cas += t
                 elif sid == "NM1":
-                    _check_shape(seg, "2100")
-                    ent = _code(seg, 1, CLAIM_NAME_ENTITIES, "entity identifier", "2100")
-                    if claim.name(ent) is not None:
-                        raise _err(seg, C.SEGMENT_REPEATED, f"NM1*{ent} repeats in loop 2100",
-                                   None, "2100")  # fmt: skip
-                    etype = _code(seg, 2, frozenset({"1", "2"}), "entity type", "2100")
-                    if ent in ("IL", "82", "TT", "PR"):
-                        _req(seg, 8, "identification code qualifier", "2100")
-                    if seg.el(8) and not seg.el(9):
-                        _req(seg, 9, "identification code", "2100")
-                    claim.names.append(EntityName(ent, etype, seg.el(3), seg.el(4), seg.el(5),
-                                                  seg.el(7), seg.el(8), seg.el(9)))  # fmt: skip
-                elif sid == "DTM":
-                    if len(e) > 2:
-                        _check_shape(seg, "2100")
-                    q = _code(seg, 1, CLAIM_DATES, "date qualifier", "2100")
-                    claim.dates.append(DateRef(q, _date(seg, 2, "claim date", "2100")))
-                elif sid == "REF":
-                    claim.references.append(_ref(seg, CLAIM_REFS, "2100"))
-                elif sid == "AMT":
-                    if len(e) > 2:
-                        _check_shape(seg, "2100")
-                    q = _code(seg, 1, CLAIM_AMOUNTS, "amount qualifier", "2100")
-                    claim.amounts.append(AmountRef(q, dec(seg, 2, "amount", "2100")))
-                elif sid == "MOA":
-                    _check_shape(seg, "2100")
-                    for i in (1, 2, 8, 9):
-                        _opt_dec(seg, i, "amount", "2100")
-                    claim.outpatient = _raw(seg)
-                elif sid == "MIA":
-                    _check_shape(seg, "2100")
-                    _dec(seg, 1, "covered days or visits", "2100")
-                    for i in (2, 3, 4, *range(6, 20), 24):
-                        _opt_dec(seg, i, "amount", "2100")
-                    claim.inpatient = _raw(seg)
-                elif sid == "PER":
-                    claim.contacts.append(_per(seg, "2100", frozenset({"CX"})))
-                    if len(claim.contacts) > 2:
-                        raise _err(seg, C.SEGMENT_REPEATED, "at most 2 PER in loop 2100", None,
-                                   "2100")  # fmt: skip
-                else:  # QTY
-                    _check_shape(seg, "2100")
-                    q = _code(seg, 1, CLAIM_QUANTITIES, "quantity qualifier", "2100")
-                    claim.quantities.append(QuantityRef(q, dec(seg, 2, "quantity", "2100")))
-                continue
-            if sid == "SVC":
-                if claim.patient is None:
-                    raise _missing("NM1*QC (patient name)", "2100", seg, last)
+                    if _claim_name(seg, claim) == "QC":
+                        has_patient = True
+                else:
+                    _claim_segment(seg, claim)
+                prev = seg.number
+                seg = nxt(it, None)
+            if not has_patient:
+                raise _missing("NM1*QC (patient name)", "2100", seg, prev)
+            # loops 2110
+            while seg is not None and seg.id == "SVC":
+                svc = seg
                 line = _svc(seg)
                 claim.lines.append(line)
                 line_count += 1
-                svc = seg
                 line_cas = ZERO
                 pos = 700
-                state = 3
-                continue
+                has_6r = False
+                adjustments = line.adjustments
+                seg = None
+                s = svc
+                for s in it:
+                    sid = s.id
+                    e = s.elements
+                    ne = len(e)
+                    if sid == "CAS":
+                        if pos > 900:
+                            raise _order(s, "2110")
+                        pos = 900
+                        g = e[0] if ne else ""
+                        if ne == 3 and g in cas_groups and e[1] and len(e[1]) <= 5:
+                            a = dec_cache.get(e[2])
+                            if a is not None:
+                                adjustments.append(Adjustment(g, e[1], a))
+                                line_cas += a
+                                continue
+                        adjs, t = _cas(s, "2110")
+                        adjustments += adjs
+                        line_cas += t
+                    elif sid == "DTM":
+                        if pos > 800:
+                            raise _order(s, "2110")
+                        pos = 800
+                        dates = line.dates
+                        if len(dates) == 2:
+                            raise _err(s, C.SEGMENT_REPEATED, "at most 2 DTM in loop 2110", None,
+                                       "2110")  # fmt: skip
+                        if ne == 2 and e[0] in line_dates:
+                            dv = date_cache.get(e[1])
+                            if dv is not None:
+                                dates.append(DateRef(e[0], dv))
+                                continue
+                        if ne > 2:
+                            _check_shape(s, "2110")
+                        q = _code(s, 1, LINE_DATES, "date qualifier", "2110")
+                        dates.append(DateRef(q, _date(s, 2, "service date", "2110")))
+                    elif sid == "REF":
+                        if pos > 1000:
+                            raise _order(s, "2110")
+                        pos = 1000
+                        if ne == 2 and e[0] in line_refs and e[1]:
+                            ref = Reference(e[0], e[1])
+                        else:
+                            ref = _ref(s, LINE_REFS, "2110")
+                        if ref.qualifier == "6R":
+                            if has_6r:
+                                raise _err(s, C.SEGMENT_REPEATED, "REF*6R repeats in loop 2110",
+                                           None, "2110")  # fmt: skip
+                            has_6r = True
+                        line.references.append(ref)
+                    elif sid == "AMT":
+                        if pos > 1100:
+                            raise _order(s, "2110")
+                        pos = 1100
+                        if ne == 2 and e[0] in line_amounts:
+                            a = dec_cache.get(e[1])
+                            if a is not None:
+                                line.amounts.append(AmountRef(e[0], a))
+                                continue
+                        if ne > 2:
+                            _check_shape(s, "2110")
+                        q = _code(s, 1, LINE_AMOUNTS, "amount qualifier", "2110")
+                        line.amounts.append(AmountRef(q, _dec(s, 2, "amount", "2110")))
+                    elif sid == "LQ":
+                        if pos > 1300:
+                            raise _order(s, "2110")
+                        pos = 1300
+                        if ne > 2:
+                            _check_shape(s, "2110")
+                        q = _code(s, 1, REMARK_QUALIFIERS, "code list qualifier", "2110")
+                        line.remarks.append(Remark(q, _req(s, 2, "remark code", "2110")))
+                    elif sid == "QTY":
+                        if pos > 1200:
+                            raise _order(s, "2110")
+                        pos = 1200
+                        _check_shape(s, "2110")
+                        q = _code(s, 1, LINE_QUANTITIES, "quantity qualifier", "2110")
+                        line.quantities.append(QuantityRef(q, _dec(s, 2, "quantity", "2110")))
+                    else:
+                        seg = s
+                        break
+                prev = s.number if seg is None else prev
+                if line.charge - line_cas != line.paid:
+                    _balance_line(svc, line, line_cas)
+                claim_cas += line_cas
             # the claim ends here
-            _finish_claim(clp, claim, claim_cas, seg, last)
+            if seg is not None and seg.id in claim_pos:
+                raise _err(seg, C.SEGMENT_ORDER,
+                           f"{seg.id} belongs to loop 2100 before the first SVC, not after a"
+                           " service line", None, "2110")  # fmt: skip
+            if claim.charge - claim_cas != claim.paid:
+                _balance_claim(clp, claim, claim_cas)
             yield claim
-            claim = None
-            state = 5
-        if sid == "CLP":
-            if state == 0:
-                raise _missing("LX (header number)", "2000", seg, last)
-            if state == 4:
-                raise _unexpected(seg, "footer", "after PLB")
-            claim = _clp(seg, header)
-            clp = seg
-            claim_count += 1
-            total_charge += claim.charge
-            total_paid += claim.paid
-            claim_cas = ZERO
-            pos = 100
-            state = 2
             continue
         if sid == "LX":
-            if state == 1 and header is not None:
-                raise _missing("CLP (claim payment information)", "2000", seg, last)
-            if state == 4:
+            if in_footer:
                 raise _unexpected(seg, "footer", "after PLB")
             _check_shape(seg, "2000")
             header = ClaimHeader(_req(seg, 1, "assigned number", "2000"))
@@ -1181,50 +1172,29 @@ def _set_events(ts: TransactionSetResult) -> Iterator[Remittance | ClaimPayment 
                 raise _err(seg, C.NUMBER_INVALID, f"LX01 is {header.number!r}, not a number", 1,
                            "2000")  # fmt: skip
             pos = 30
-            state = 1
+            prev = seg.number
+            seg = nxt(it, None)
+            while seg is not None and seg.id in ("TS3", "TS2"):
+                _summary(seg, header, pos)
+                pos = 50 if seg.id == "TS3" else 70
+                prev = seg.number
+                seg = nxt(it, None)
+            if seg is None or seg.id != "CLP":
+                raise _missing("CLP (claim payment information)", "2000", seg, prev)
             continue
-        if state == 1 and sid in ("TS3", "TS2"):
-            assert header is not None
-            p = 50 if sid == "TS3" else 70
-            if p <= pos:
-                raise _err(seg, C.SEGMENT_ORDER if p < pos else C.SEGMENT_REPEATED,
-                           f"{sid} is out of place in loop 2000", None, "2000")  # fmt: skip
-            pos = p
-            _check_shape(seg, "2000")
-            if sid == "TS3":
-                _req(seg, 1, "provider identifier", "2000")
-                _req(seg, 2, "facility type code", "2000")
-                _date(seg, 3, "fiscal period date", "2000")
-                _dec(seg, 4, "total claim count", "2000")
-                _dec(seg, 5, "total claim charge", "2000")
-                for i in range(13, 25):
-                    _opt_dec(seg, i, "amount", "2000")
-                header.summary = _raw(seg)
-            else:
-                for i in range(1, 20):
-                    _opt_dec(seg, i, "amount", "2000")
-                header.supplemental_summary = _raw(seg)
-            continue
-        if state == 1:
-            raise _missing("CLP (claim payment information)", "2000", seg, last)
         if sid == "PLB":
             plbs.append(_plb(seg))
-            state = 4
+            in_footer = True
+            prev = seg.number
+            seg = nxt(it, None)
             continue
-        where = {0: "after the payee loop 1000B", 4: "after PLB", 5: "here"}.get(state, "here")
+        if in_footer:
+            where = "after PLB"
+        elif header is None:
+            where = "after the payee loop 1000B"
+        else:
+            where = "after a claim"
         raise _unexpected(seg, None, where)
-    # end of the set
-    if state == 3:
-        assert line is not None and svc is not None
-        _balance_line(svc, line, line_cas)
-        claim_cas += line_cas
-        state = 2
-    if state == 2:
-        assert claim is not None and clp is not None
-        _finish_claim(clp, claim, claim_cas, None, last)
-        yield claim
-    elif state == 1:
-        raise _missing("CLP (claim payment information)", "2000", None, last)
     plb_total = sum((p.total for p in plbs), ZERO)
     if total_paid - plb_total != bpr_amount:
         raise X12Error(
@@ -1245,6 +1215,84 @@ def _set_events(ts: TransactionSetResult) -> Iterator[Remittance | ClaimPayment 
         plb_total=plb_total,
         payment_amount=bpr_amount,
     )
+
+
+def _order(seg: Segment, loop: str) -> X12Error:
+    return _err(seg, C.SEGMENT_ORDER, f"{seg.id} is out of order in loop {loop}", None, loop)
+
+
+def _summary(seg: Segment, header: ClaimHeader, pos: int) -> None:
+    """TS3 / TS2 in loop 2000."""
+    sid = seg.id
+    p = 50 if sid == "TS3" else 70
+    if p <= pos:
+        raise _err(seg, C.SEGMENT_ORDER if p < pos else C.SEGMENT_REPEATED,
+                   f"{sid} is out of place in loop 2000", None, "2000")  # fmt: skip
+    _check_shape(seg, "2000")
+    if sid == "TS3":
+        _req(seg, 1, "provider identifier", "2000")
+        _req(seg, 2, "facility type code", "2000")
+        _date(seg, 3, "fiscal period date", "2000")
+        _dec(seg, 4, "total claim count", "2000")
+        _dec(seg, 5, "total claim charge", "2000")
+        for i in range(13, 25):
+            _opt_dec(seg, i, "amount", "2000")
+        header.summary = _raw(seg)
+    else:
+        for i in range(1, 20):
+            _opt_dec(seg, i, "amount", "2000")
+        header.supplemental_summary = _raw(seg)
+
+
+def _claim_name(seg: Segment, claim: ClaimPayment) -> str:
+    """NM1 in loop 2100; returns the entity code."""
+    _check_shape(seg, "2100")
+    ent = _code(seg, 1, CLAIM_NAME_ENTITIES, "entity identifier", "2100")
+    if claim.name(ent) is not None:
+        raise _err(seg, C.SEGMENT_REPEATED, f"NM1*{ent} repeats in loop 2100", None, "2100")
+    etype = _code(seg, 2, frozenset({"1", "2"}), "entity type", "2100")
+    if ent in ("IL", "82", "TT", "PR"):
+        _req(seg, 8, "identification code qualifier", "2100")
+    if seg.el(8) and not seg.el(9):
+        _req(seg, 9, "identification code", "2100")
+    e = seg.el
+    claim.names.append(EntityName(ent, etype, e(3), e(4), e(5), e(7), e(8), e(9)))
+    return ent
+
+
+def _claim_segment(seg: Segment, claim: ClaimPayment) -> None:
+    """DTM, REF, AMT, QTY, MIA, MOA, PER in loop 2100."""
+    sid = seg.id
+    loop = "2100"
+    if sid == "DTM":
+        _check_shape(seg, loop)
+        q = _code(seg, 1, CLAIM_DATES, "date qualifier", loop)
+        claim.dates.append(DateRef(q, _date(seg, 2, "claim date", loop)))
+    elif sid == "REF":
+        claim.references.append(_ref(seg, CLAIM_REFS, loop))
+    elif sid == "AMT":
+        _check_shape(seg, loop)
+        q = _code(seg, 1, CLAIM_AMOUNTS, "amount qualifier", loop)
+        claim.amounts.append(AmountRef(q, _dec(seg, 2, "amount", loop)))
+    elif sid == "MOA":
+        _check_shape(seg, loop)
+        for i in (1, 2, 8, 9):
+            _opt_dec(seg, i, "amount", loop)
+        claim.outpatient = _raw(seg)
+    elif sid == "MIA":
+        _check_shape(seg, loop)
+        _dec(seg, 1, "covered days or visits", loop)
+        for i in (2, 3, 4, *range(6, 20), 24):
+            _opt_dec(seg, i, "amount", loop)
+        claim.inpatient = _raw(seg)
+    elif sid == "PER":
+        claim.contacts.append(_per(seg, loop, frozenset({"CX"})))
+        if len(claim.contacts) > 2:
+            raise _err(seg, C.SEGMENT_REPEATED, "at most 2 PER in loop 2100", None, loop)
+    else:  # QTY
+        _check_shape(seg, loop)
+        q = _code(seg, 1, CLAIM_QUANTITIES, "quantity qualifier", loop)
+        claim.quantities.append(QuantityRef(q, _dec(seg, 2, "quantity", loop)))
 
 
 def iter_remittance(source: Source, *, file: str | None = None) -> Iterator[RemittanceEvent]:

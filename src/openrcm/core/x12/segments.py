@@ -15,8 +15,11 @@ from openrcm.core.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
 from openrcm.core.x12.errors import X12Error, X12ErrorCode
 
 _NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_DECIMALS: dict[str, Decimal] = {}
-_DATES: dict[str, date] = {}
+# Caches of parsed values (readers look here first on their hot path; only valid text is stored).
+DECIMAL_CACHE: dict[str, Decimal] = {}
+DATE_CACHE: dict[str, date] = {}
+_DECIMALS = DECIMAL_CACHE
+_DATES = DATE_CACHE
 _CACHE_MAX = 8192
 
 
