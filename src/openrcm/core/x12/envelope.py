@@ -347,6 +347,8 @@ class _Envelope:
             elif sid == "GE":
                 junk = False
                 yield from self._ge(seg)
+            elif sid == "TA1" and self.group is None and self.interchange is not None:
+                junk = False  # an interchange acknowledgment: read by ta1.read_ta1
             elif sid == "SE":
                 yield self._err(
                     "group", seg.error_at(C.ENVELOPE_INVALID, "SE without a matching ST")
