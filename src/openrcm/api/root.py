@@ -7,7 +7,7 @@ app), so the docs work offline.
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from openrcm.api import claims, coverages, encounters, errors, patients, practices
 from openrcm.api.auth import BearerTokenAuth, SessionCookieAuth
@@ -24,6 +24,8 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
+    # No calls out of the building: no online spec validator; keep the token across reloads.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
     openapi_url="/openapi.json",
     auth=[BearerTokenAuth(), SessionCookieAuth()],
 )
