@@ -1,4 +1,10 @@
-"""Medical code sets: shape checks now (:mod:`.shapes`); code-set membership comes later."""
+"""Medical code sets.
+
+:mod:`.shapes` checks how a code is written; the code sets say whether it exists: :mod:`.icd10cm`
+(the CMS release, loaded lazily), :mod:`.pos`, :mod:`.modifiers`, :mod:`.hcpcs`, :mod:`.carc`,
+:mod:`.rarc`, :mod:`.ncci` (PTP and MUE file readers) and :mod:`.procedures` (code classes by
+number). Import those modules directly; this package only re-exports the shape checks.
+"""
 
 from openrcm.core.codes.shapes import (
     CodeShapeError,
