@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from openrcm.tenancy.models import Practice
@@ -23,10 +24,9 @@ _ACTION_WORDS = {
 
 def practice_get_or_404(*, user: Any, ref: str | int) -> Practice:
     """A practice the user belongs to, by slug or id; any other is 404, existing or not."""
-    visible = Practice.objects.filter(pk__in=practice_ids_for(user))
     ref = str(ref).strip()
-    lookup = {"pk": int(ref)} if ref.isdigit() and len(ref) <= 18 else {"slug": ref}
-    practice = visible.filter(**lookup).first()
+    named = Q(slug=ref) | Q(pk=int(ref)) if ref.isdigit() and len(ref) <= 18 else Q(slug=ref)
+    practice = Practice.objects.filter(named, pk__in=practice_ids_for(user)).first()
     if practice is None:
         raise Http404("Not found.")
     return practice

@@ -53,20 +53,43 @@ class EncounterFilters(DateRange):
     patient: Id | None = Field(None, description="Only this patient's encounters.")
 
 
-def _in_practice(model: Any, user: Any, practice: Any, pk: int | None, field: str) -> Any:
-    """An object of `practice` named by the body, or a 422 naming the field."""
-    if pk is None:
-        return None
-    found = model.objects.for_user(user).filter(practice=practice, pk=pk).first()
-    if found is None:
-        raise ValidationError({field: f"No such {field.replace('_', ' ')} in this practice."})
+_PARTY_MODELS: dict[str, Any] = {
+    "patient": Patient,
+    "provider": Provider,
+    "referring_provider": Provider,
+    "location": Location,
+}
+
+
+def _parties(user: Any, practice: Any, refs: dict[str, int | None]) -> dict[str, Any]:
+    """The patient, providers and location a body names, all of `practice`; 422 names each miss."""
+    found: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field, pk in refs.items():
+        model = _PARTY_MODELS[field]
+        found[field] = (
+            None
+            if pk is None
+            else model.objects.for_user(user).filter(practice=practice, pk=pk).first()
+        )
+        if pk is not None and found[field] is None:
+            errors[field] = f"No such {field.replace('_', ' ')} in this practice."
+    if errors:
+        raise ValidationError(errors)
     return found
 
 
 def _lines(lines: list[ChargeLineIn]) -> list[ChargeLineInput]:
     built = []
+    errors: dict[str, Any] = {}
     for i, line in enumerate(lines):
-        cents = cents_from(text=line.charge, cents=line.charge_cents, field=f"lines[{i}].charge")
+        try:
+            cents = cents_from(
+                text=line.charge, cents=line.charge_cents, field=f"lines[{i}].charge"
+            )
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+            continue
         built.append(
             ChargeLineInput(
                 procedure_code=line.procedure_code,
@@ -79,6 +102,8 @@ def _lines(lines: list[ChargeLineIn]) -> list[ChargeLineInput]:
                 ndc_unit=line.ndc_unit,
             )
         )
+    if errors:
+        raise ValidationError(errors)
     return built
 
 
@@ -119,13 +144,9 @@ def create_encounter(request: HttpRequest, payload: EncounterCreate) -> Any:
     user = current_user(request)
     practice = practice_get_or_404(user=user, ref=payload.practice)
     require_action(user=user, practice_id=practice.pk, action=Action.ENTER_CHARGES)
+    refs = payload.model_dump(include={"patient", "provider", "location", "referring_provider"})
     encounter = encounter_create(
-        patient=_in_practice(Patient, user, practice, payload.patient, "patient"),
-        provider=_in_practice(Provider, user, practice, payload.provider, "provider"),
-        location=_in_practice(Location, user, practice, payload.location, "location"),
-        referring_provider=_in_practice(
-            Provider, user, practice, payload.referring_provider, "referring_provider"
-        ),
+        **_parties(user, practice, refs),
         date_of_service=payload.date_of_service,
         place_of_service=payload.place_of_service,
         prior_authorization=payload.prior_authorization,
@@ -145,13 +166,8 @@ def update_encounter(request: HttpRequest, encounter_id: PathId, payload: Encoun
     for name in ("provider", "location"):
         if name in fields and fields[name] is None:
             raise ValidationError({name: "An encounter needs one; it cannot be cleared."})
-    for name, model in (
-        ("provider", Provider),
-        ("location", Location),
-        ("referring_provider", Provider),
-    ):
-        if name in fields:
-            fields[name] = _in_practice(model, user, encounter.practice, fields[name], name)
+    refs = {name: fields[name] for name in _PARTY_MODELS if name in fields}
+    fields.update(_parties(user, encounter.practice, refs))
     encounter_update(
         encounter=encounter,
         diagnoses=payload.diagnoses,

@@ -7,7 +7,8 @@ app), so the docs work offline.
 
 from __future__ import annotations
 
-from ninja import NinjaAPI, Swagger
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Router, Swagger
 
 from openrcm.api import claims, coverages, encounters, errors, patients, practices
 from openrcm.api.auth import BearerTokenAuth, SessionCookieAuth
@@ -36,3 +37,16 @@ api.add_router("/v1/patients", patients.router)
 api.add_router("/v1/coverages", coverages.router)
 api.add_router("/v1/encounters", encounters.router)
 api.add_router("/v1/claims", claims.router)
+
+# Last: any other path under /api/ is a JSON 404 too, not Django's HTML page.
+unknown = Router(auth=None)
+
+
+@unknown.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
+)
+def not_found(request: HttpRequest, rest: str) -> None:
+    raise Http404("Not found.")
+
+
+api.add_router("/", unknown)

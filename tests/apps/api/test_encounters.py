@@ -195,3 +195,27 @@ def test_roles(as_owner: JsonClient, as_coder: JsonClient, practice_a: PracticeW
         "sex": "F",
     }
     assert as_coder.post("patients", new_patient).status_code == 403
+
+
+def test_every_unknown_party_is_named(
+    as_member: JsonClient, practice_a: PracticeWorld, practice_b: PracticeWorld
+) -> None:
+    body = _new(
+        practice_a,
+        patient=practice_b.patient.id,
+        provider=practice_b.provider.id,
+        location=999999,
+        referring_provider=practice_b.provider.id,
+    )
+    errors = field_errors(as_member.post("encounters", body))
+    assert set(errors) == {"patient", "provider", "location", "referring_provider"}
+
+
+def test_every_disagreeing_charge_is_named(
+    as_member: JsonClient, practice_a: PracticeWorld
+) -> None:
+    body = _new(practice_a)
+    body["lines"][0]["charge_cents"] = 1
+    body["lines"][1]["charge"] = "49.99"
+    errors = field_errors(as_member.post("encounters", body))
+    assert set(errors) == {"lines[0].charge_cents", "lines[1].charge_cents"}

@@ -77,3 +77,19 @@ def test_swagger_ui_sends_the_csrf_token_for_session_users(client: Client, membe
     assert 'data-api-csrf="true"' in html
     assert 'data-csrf-token=""' not in html
     assert '"validatorUrl": null' in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v2/patients", "/api/v1/nothing", "/api/v1/patients/1/extra", "/api/v1/"]
+)
+def test_unknown_api_paths_are_json_404(as_member: JsonClient, url: str) -> None:
+    for method in ("get", "post", "patch"):
+        response = getattr(as_member, method)(url)
+        assert response.status_code == 404, (method, url)
+        assert response.json() == {"detail": "Not found."}
+
+
+def test_known_paths_still_win(as_member: JsonClient, practice_a: PracticeWorld) -> None:
+    assert as_member.get("patients").status_code == 200
+    assert as_member.client.get("/api/openapi.json").status_code == 200
+    assert as_member.put(f"patients/{practice_a.patient.id}", {}).status_code == 405

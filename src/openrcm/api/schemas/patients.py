@@ -88,6 +88,7 @@ class PatientSearch(InputSchema):
     query: str = Field(
         min_length=1,
         max_length=200,
+        pattern=r"\S",
         description="Words of the name, an account number or a member id.",
     )
     practice: str | None = Field(None, description="Slug or id of one of your practices.")
