@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from openrcm.encounters.models import Encounter
 
@@ -31,4 +31,15 @@ def encounter_get(*, user: Any, pk: Any) -> Encounter:
         ).prefetch_related("diagnoses", "charge_lines", "claims"),
         user,
         pk=pk,
+    )
+
+
+def encounter_list_with_totals(
+    *, user: Any, practice: Any = None, patient: Any = None
+) -> QuerySet[Encounter]:
+    """`encounter_list` with each encounter's `line_count` and `total_cents`, and its claims."""
+    return (
+        encounter_list(user=user, practice=practice, patient=patient)
+        .annotate(line_count=Count("charge_lines"), total_cents=Sum("charge_lines__charge_cents"))
+        .prefetch_related("claims")
     )

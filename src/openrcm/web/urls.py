@@ -1,4 +1,4 @@
-"""Web UI routes."""
+"""Web UI routes. Object ids in paths are opaque; patient names and search terms never are."""
 
 from django.urls import path
 
@@ -6,4 +6,21 @@ from openrcm.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("practice/", views.practice_switch, name="practice_switch"),
+    path("patients/", views.patient_list_view, name="patient_list"),
+    path("patients/new/", views.patient_new, name="patient_new"),
+    path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
+    path("patients/<int:pk>/coverages/new/", views.coverage_new, name="coverage_new"),
+    path("encounters/", views.encounter_list_view, name="encounter_list"),
+    path("encounters/new/", views.encounter_new, name="encounter_new"),
+    path("encounters/new/patient/", views.encounter_find_patient, name="encounter_find_patient"),
+    path("encounters/new/line/", views.encounter_line_row, name="encounter_line_row"),
+    path("encounters/new/totals/", views.encounter_totals, name="encounter_totals"),
+    path("encounters/codes/diagnoses/", views.diagnosis_hints, name="diagnosis_hints"),
+    path("encounters/codes/procedures/", views.procedure_hints, name="procedure_hints"),
+    path("encounters/<int:pk>/", views.encounter_detail, name="encounter_detail"),
+    path("claims/", views.claim_list_view, name="claim_list"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
 ]

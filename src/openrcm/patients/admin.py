@@ -1,0 +1,27 @@
+"""Django admin for patients and coverages (PHI: for administrators only)."""
+
+from django.contrib import admin
+
+from openrcm.patients.models import Coverage, Patient
+
+
+class CoverageInline(admin.TabularInline):
+    model = Coverage
+    extra = 0
+    fields = ["payer", "priority", "member_id", "group_number", "effective_from", "effective_to"]
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "account_number", "date_of_birth", "practice"]
+    list_filter = ["practice"]
+    search_fields = ["last_name", "first_name", "account_number"]
+    inlines = [CoverageInline]
+
+
+@admin.register(Coverage)
+class CoverageAdmin(admin.ModelAdmin):
+    list_display = ["patient", "payer", "priority", "member_id", "effective_from", "effective_to"]
+    list_filter = ["practice", "priority", "payer"]
+    search_fields = ["member_id", "patient__last_name"]
+    raw_id_fields = ["patient"]
