@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files: /api/docs works offline
     "openrcm.tenancy",
     "openrcm.accounts",
+    "openrcm.audit",
     "openrcm.providers",
     "openrcm.payers",
     "openrcm.patients",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "openrcm.audit.middleware.RequestContextMiddleware",  # request id + client IP, first
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,6 +134,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
 OPENRCM_DATA_DIR = DATA_DIR
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated).
+OPENRCM_TRUSTED_PROXIES = env_list("OPENRCM_TRUSTED_PROXIES")
 OPENRCM_DEMO_USERNAME = "demo"
 OPENRCM_DEMO_PASSWORD = "demo-billing-2026"  # noqa: S105 - the published demo login, synthetic data only
 
