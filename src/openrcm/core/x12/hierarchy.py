@@ -170,11 +170,12 @@ def slot_name(node: Node, s: Segment) -> str:
 class _Parser:
     """Matches a list of segments against a loop grammar (see the module docstring)."""
 
-    __slots__ = ("end", "fail", "segs")
+    __slots__ = ("end", "fail", "known", "segs")
 
-    def __init__(self, segs: Sequence[Segment], end: Segment | None) -> None:
+    def __init__(self, segs: Sequence[Segment], end: Segment | None, known: set[str]) -> None:
         self.segs = segs
         self.end = end
+        self.known = known
         # Index of a segment no loop could place -> (innermost loop, kind of failure).
         self.fail: dict[int, tuple[Loop, str, Seg | None]] = {}
 
@@ -184,7 +185,7 @@ class _Parser:
     def _missing(self, loop: Loop, item: Seg | Loop, i: int) -> X12Error:
         at = self._at(i)
         what = item.start if isinstance(item, Loop) else item
-        where = f" before segment {at.number} ({at.id})" if at is not None else ""
+        where = " but the set ends" if at is None or at is self.end else f", found {at.id}"
         if isinstance(item, Loop):
             msg = (
                 f"required loop {item.id} ({item.name}), which begins with {what.label()},"
@@ -200,7 +201,7 @@ class _Parser:
             C.SEGMENT_MISSING,
             msg,
             segment_number=at.number if at is not None else None,
-            segment_id=what.id,
+            segment_id=at.id if at is not None else None,
             loop=loop_id,
         )
 
@@ -278,15 +279,20 @@ class _Parser:
         for k in range(loop.group_start[idx] if body else 0, len(body)):
             item = body[k]
             if counts[k] < item.min:
+                failed = self.fail.get(i)
+                if failed is not None and failed[0] is loop and failed[1] != "unexpected":
+                    # A segment of this loop with a wrong qualifier or out of order: that is
+                    # the defect to name, not the required segment it hides.
+                    raise self.unplaced(i)
                 raise self._missing(loop, item, i)
         return node, i
 
-    def unplaced(self, i: int, known_ids: set[str]) -> X12Error:
+    def unplaced(self, i: int) -> X12Error:
         """The error for a segment that no loop could place."""
         s = self.segs[i]
         loop, kind, slot = self.fail.get(i, (None, "unexpected", None))
         loop_id = loop.id if loop is not None else None
-        if s.id not in known_ids:
+        if s.id not in self.known:
             return s.error_at(
                 C.SEGMENT_UNRECOGNIZED,
                 f"segment {s.id!r} is not used in this transaction set",
@@ -405,8 +411,7 @@ def parse_hierarchy(
     ``end`` is the SE segment (or None), used to locate what is missing at the end.
     Raises X12Error for any defect of structure.
     """
-    parser = _Parser(segs, end)
-    known = spec.segment_ids()
+    parser = _Parser(segs, end, spec.segment_ids())
     if not segs or not spec.header.start.matches(segs[0]):
         at = segs[0] if segs else end
         raise X12Error(
@@ -414,13 +419,13 @@ def parse_hierarchy(
             f"required segment {spec.header.start.id} ({spec.header.start.name}) is missing"
             " at the start of the transaction set",
             segment_number=at.number if at is not None else None,
-            segment_id=spec.header.start.id,
+            segment_id=at.id if at is not None else None,
             loop=spec.header.id,
         )
     header, i = parser.parse(spec.header, 0)
     n = len(segs)
     if i < n and segs[i].id != "HL":
-        raise parser.unplaced(i, known)
+        raise parser.unplaced(i)
     roots: list[Level] = []
     by_id: dict[str, Level] = {}
     path: list[tuple[str, Level]] = []  # open ancestors: (HL01, level)
@@ -492,7 +497,7 @@ def parse_hierarchy(
             )
         node, i = parser.parse(lspec.loop, i)
         if i < n and segs[i].id != "HL":
-            raise parser.unplaced(i, known)
+            raise parser.unplaced(i)
         level = Level(lspec, node)
         if parent is None:
             roots.append(level)
@@ -506,7 +511,7 @@ def parse_hierarchy(
             C.SEGMENT_MISSING,
             f"the {spec.name} has no HL levels",
             segment_number=at.number if at is not None else None,
-            segment_id="HL",
+            segment_id=at.id if at is not None else None,
             loop=spec.levels[0].loop.id,
         )
     _check_counts(spec, roots, segs, end)
@@ -571,7 +576,7 @@ def _check_counts(
                     f"loop {loop_id} ({name}, HL level {code}) is required under HL "
                     f"{hl.el(1)} but is missing",
                     segment_number=at.number if at is not None else None,
-                    segment_id="HL",
+                    segment_id=at.id if at is not None else None,
                     loop=loop_id,
                 )
             if hi is not None and len(kids) > hi:
