@@ -7,13 +7,25 @@ app), so the docs work offline.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Swagger
 
 from openrcm.api import claims, coverages, encounters, errors, patients, practices
 from openrcm.api.auth import BearerTokenAuth, SessionCookieAuth
 
-api = NinjaAPI(
+
+class OpenRcmApi(NinjaAPI):
+    """Answers carry PHI: no browser or proxy may keep a copy."""
+
+    def create_response(self, request: HttpRequest, data: Any, **kwargs: Any) -> HttpResponse:
+        response = super().create_response(request, data, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+api = OpenRcmApi(
     title="OpenRCM API",
     version="1",
     description=(
@@ -25,8 +37,8 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
-    # No calls out of the building: no online spec validator; keep the token across reloads.
-    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
+    # No calls out of the building: Swagger UI from local files, no online spec validator.
+    docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
     auth=[BearerTokenAuth(), SessionCookieAuth()],
 )

@@ -93,3 +93,9 @@ def test_known_paths_still_win(as_member: JsonClient, practice_a: PracticeWorld)
     assert as_member.get("patients").status_code == 200
     assert as_member.client.get("/api/openapi.json").status_code == 200
     assert as_member.put(f"patients/{practice_a.patient.id}", {}).status_code == 405
+
+
+def test_answers_are_never_cached(as_member: JsonClient, practice_a: PracticeWorld) -> None:
+    assert as_member.get(f"patients/{practice_a.patient.id}")["Cache-Control"] == "no-store"
+    assert as_member.get("patients/0")["Cache-Control"] == "no-store"
+    assert as_member.post("patients", {})["Cache-Control"] == "no-store"
