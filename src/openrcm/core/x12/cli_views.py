@@ -111,6 +111,7 @@ _PLUGINS: Final = (
     "openrcm.core.x12.ack277ca",
     "openrcm.core.x12.eligibility",
     "openrcm.core.x12.claim_status",
+    "openrcm.core.x12.hl_views",
 )
 _loaded = False
 

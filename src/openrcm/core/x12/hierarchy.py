@@ -1209,3 +1209,101 @@ def iter_all[T](
             yield parse_with(ts, parse)
         except X12Error as exc:
             yield exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Loops of a segment stream, for ``x12 show`` (lenient: never raises)
+# ---------------------------------------------------------------------------------------------
+
+
+def loop_tracker(spec: HierarchySpec) -> Callable[[Segment], str]:
+    """A function called with each segment of a set in order (ST and SE excluded) that returns
+    the id of the loop the segment belongs to. It follows the grammar without checking it: a
+    segment that fits nowhere is given the loop of the segment before it."""
+    stack: list[tuple[Loop, int]] = []
+
+    def track(s: Segment) -> str:
+        if s.id == "HL":
+            lv = spec.level(s.el(3))
+            if lv is None:
+                return stack[-1][0].id if stack else ""
+            stack[:] = [(lv.loop, 0)]
+            return lv.loop.id
+        if not stack or spec.header.start.matches(s):
+            if spec.header.start.matches(s):
+                stack[:] = [(spec.header, 0)]
+            return stack[-1][0].id if stack else ""
+        for depth in range(len(stack) - 1, -1, -1):
+            loop, idx = stack[depth]
+            body = loop.body
+            if not body:
+                continue
+            for j in range(loop.group_start[idx], len(body)):
+                item = body[j]
+                slot = item.start if isinstance(item, Loop) else item
+                if slot.matches(s):
+                    del stack[depth + 1 :]
+                    stack[depth] = (loop, max(idx, j))
+                    if isinstance(item, Loop):
+                        stack.append((item, 0))
+                        return item.id
+                    return loop.id
+        return stack[-1][0].id
+
+    return track
+
+
+def loop_depths(spec: HierarchySpec) -> dict[str, int]:
+    """Indentation depth of each loop id: HL levels by their place in the hierarchy, nested
+    loops one deeper than their parent."""
+    depths: dict[str, int] = {spec.header.id: 0}
+
+    def walk(loop: Loop, depth: int) -> None:
+        depths.setdefault(loop.id, depth)
+        for item in loop.body:
+            if isinstance(item, Loop):
+                walk(item, depth + 1)
+
+    for i, lv in enumerate(spec.levels):
+        walk(lv.loop, i)
+    return depths
+
+
+def loop_names(spec: HierarchySpec) -> dict[str, str]:
+    """Loop id -> name, from the grammar (the first name given to an id wins)."""
+    out: dict[str, str] = {spec.header.id: spec.header.name}
+
+    def walk(loop: Loop) -> None:
+        out.setdefault(loop.id, loop.name)
+        for item in loop.body:
+            if isinstance(item, Loop):
+                walk(item)
+
+    for lv in spec.levels:
+        walk(lv.loop)
+    return out
+
+
+def segment_names(spec: HierarchySpec) -> dict[tuple[str, str], str]:
+    """(loop id, segment id or "ID*QUALIFIER") -> the guide's name of the segment there."""
+    out: dict[tuple[str, str], str] = {}
+
+    def put(loop_id: str, slot: Seg) -> None:
+        if slot.quals is None:
+            out.setdefault((loop_id, slot.id), slot.name)
+        else:
+            for q in slot.quals:
+                out.setdefault((loop_id, f"{slot.id}*{q}"), slot.name)
+
+    def walk(loop: Loop) -> None:
+        put(loop.id, loop.start)
+        for item in loop.body:
+            if isinstance(item, Loop):
+                walk(item)
+            else:
+                put(loop.id, item)
+
+    walk(spec.header)
+    for lv in spec.levels:
+        walk(lv.loop)
+    return out
