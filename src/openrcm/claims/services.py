@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,9 +13,10 @@ from django.utils import timezone
 from openrcm.claims.models import Claim, ClaimLine, ClaimStatusChange
 from openrcm.core.claims.state import InvalidTransition, transition
 from openrcm.core.claims.status import ClaimStatus
-from openrcm.encounters.models import Encounter
+from openrcm.encounters.models import ChargeLine, Encounter
 from openrcm.patients.models import Coverage
-from openrcm.tenancy.services import practice_next_number
+from openrcm.tenancy.models import Practice
+from openrcm.tenancy.services import practice_next_number, practice_next_numbers
 
 # Statuses in which the claim still mirrors its encounter and may be rebuilt from it.
 EDITABLE = frozenset({ClaimStatus.DRAFT, ClaimStatus.READY})
@@ -29,20 +32,29 @@ def encounter_is_locked(*, encounter: Encounter) -> bool:
     )
 
 
+def _first_active(candidates: Iterable[Coverage], day: Any) -> Coverage | None:
+    """The first of `candidates` (newest first) in force on `day`."""
+    for coverage in candidates:
+        if coverage.is_active_on(day):
+            return coverage
+    return None
+
+
 def coverage_for_encounter(*, encounter: Encounter, priority: int = 1) -> Coverage | None:
     """The patient's coverage at `priority` in force on the date of service."""
     candidates = Coverage.objects.filter(
         patient_id=encounter.patient_id, priority=priority
     ).order_by("-effective_from")
-    for coverage in candidates:
-        if coverage.is_active_on(encounter.date_of_service):
-            return coverage
-    return None
+    return _first_active(candidates, encounter.date_of_service)
+
+
+def _pcn(practice_id: int, number: int) -> str:
+    return f"{practice_id}C{number:08d}"
 
 
 def _next_pcn(encounter: Encounter) -> str:
     number = practice_next_number(practice=encounter.practice, name="patient_control")
-    return f"{encounter.practice_id}C{number:08d}"
+    return _pcn(encounter.practice_id, number)
 
 
 def _record(claim: Claim, from_status: str, to_status: str, actor: Any, note: str) -> None:
@@ -105,6 +117,89 @@ def claim_sync_from_encounter(*, encounter: Encounter, actor: Any = None) -> Cla
             for line in lines
         )
     return claim
+
+
+def claims_create_for_encounters(*, encounters: list[Encounter], actor: Any = None) -> list[Claim]:
+    """Build the primary claims of newly recorded encounters in bulk, as
+    `claim_sync_from_encounter` builds one: the coverage at priority 1 in force on the date of
+    service, the charge lines as claim lines, a draft with its first history step. Encounters
+    without such a coverage (self-pay) get no claim. For encounters that have no claim yet.
+    """
+    if not encounters:
+        return []
+    ids = [e.pk for e in encounters]
+    if Claim.objects.filter(encounter_id__in=ids).exists():
+        raise ValueError("claims_create_for_encounters is for encounters without claims")
+    coverages: dict[int, list[Coverage]] = defaultdict(list)
+    for coverage in Coverage.objects.filter(
+        patient_id__in={e.patient_id for e in encounters}, priority=1
+    ).order_by("patient_id", "-effective_from", "id"):
+        coverages[coverage.patient_id].append(coverage)
+    lines: dict[int, list[ChargeLine]] = defaultdict(list)
+    for line in ChargeLine.objects.filter(encounter_id__in=ids).order_by(
+        "encounter_id", "line_number"
+    ):
+        lines[line.encounter_id].append(line)
+    billable = [
+        (e, c)
+        for e in encounters
+        if (c := _first_active(coverages[e.patient_id], e.date_of_service)) is not None
+    ]
+    by_practice: dict[int, int] = defaultdict(int)
+    for encounter, _ in billable:
+        by_practice[encounter.practice_id] += 1
+    numbers = {
+        practice.pk: iter(
+            practice_next_numbers(
+                practice=practice, name="patient_control", count=by_practice[practice.pk]
+            )
+        )
+        for practice in Practice.objects.filter(pk__in=by_practice).order_by("pk")
+    }
+    now = timezone.now()
+    by = actor if getattr(actor, "pk", None) else None
+    claims = [
+        Claim(
+            practice_id=encounter.practice_id,
+            encounter=encounter,
+            coverage=coverage,
+            sequence=SEQUENCE_BY_PRIORITY[coverage.priority],
+            patient_control_number=_pcn(
+                encounter.practice_id, next(numbers[encounter.practice_id])
+            ),
+            total_charge_cents=sum(line.charge_cents for line in lines[encounter.pk]),
+            status=ClaimStatus.DRAFT.value,
+            status_changed_at=now,
+            created_by=by,
+        )
+        for encounter, coverage in billable
+    ]
+    with transaction.atomic():
+        Claim.objects.bulk_create(claims)
+        ClaimStatusChange.objects.bulk_create(
+            ClaimStatusChange(
+                practice_id=claim.practice_id,
+                claim=claim,
+                from_status="",
+                to_status=ClaimStatus.DRAFT.value,
+                at=now,
+                actor=by,
+                note="Built from the encounter.",
+            )
+            for claim in claims
+        )
+        ClaimLine.objects.bulk_create(
+            ClaimLine(
+                practice_id=claim.practice_id,
+                claim=claim,
+                charge_line=line,
+                line_number=line.line_number,
+                charge_cents=line.charge_cents,
+            )
+            for claim in claims
+            for line in lines[claim.encounter_id]
+        )
+    return claims
 
 
 def claim_transition(*, claim: Claim, to: ClaimStatus, actor: Any = None, note: str = "") -> Claim:

@@ -15,8 +15,8 @@ from openrcm.encounters.models import MAX_DIAGNOSES, MAX_MODIFIERS, ChargeLine, 
 from openrcm.patients.models import Patient
 from openrcm.payers.selectors import fee_for
 from openrcm.providers.models import Provider
-from openrcm.tenancy.models import Location
-from openrcm.tenancy.services import practice_next_number
+from openrcm.tenancy.models import Location, Practice
+from openrcm.tenancy.services import practice_next_number, practice_next_numbers
 
 
 @dataclass(slots=True)
@@ -53,8 +53,15 @@ def _normalized_diagnoses(codes: list[str]) -> list[str]:
 
 
 def _build_lines(
-    encounter: Encounter, lines: list[ChargeLineInput], n_diagnoses: int
+    encounter: Encounter,
+    lines: list[ChargeLineInput],
+    n_diagnoses: int,
+    *,
+    relations_checked: bool = False,
 ) -> list[ChargeLine]:
+    """Validated, unsaved charge lines. `relations_checked`: the caller has verified the practice
+    exists (bulk writes), so each line's fields are checked in Python without a query each; the
+    database constraints still hold them."""
     if not lines:
         raise ValidationError({"lines": "An encounter needs at least one charge line."})
     built: list[ChargeLine] = []
@@ -100,7 +107,18 @@ def _build_lines(
             line_control_number="pending",
         )
         try:
-            line.full_clean(exclude=["encounter", "line_control_number"], validate_unique=False)
+            if relations_checked:
+                line.full_clean(
+                    exclude=["encounter", "line_control_number", "practice"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+                if line.units < 1:
+                    raise ValidationError({"units": "At least 1 unit."})
+                if line.charge_cents < 0:
+                    raise ValidationError({"charge": "A charge cannot be negative."})
+            else:
+                line.full_clean(exclude=["encounter", "line_control_number"], validate_unique=False)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 errors[f"{prefix}.{name}"] = " ".join(messages)
@@ -140,8 +158,12 @@ def _save_lines_and_diagnoses(
     for line in lines:
         line.encounter = encounter
         number = practice_next_number(practice=encounter.practice, name="line_control")
-        line.line_control_number = f"{encounter.practice_id}L{number:09d}"
+        line.line_control_number = _line_control_number(encounter.practice_id, number)
     ChargeLine.objects.bulk_create(lines)
+
+
+def _line_control_number(practice_id: int, number: int) -> str:
+    return f"{practice_id}L{number:09d}"
 
 
 def encounter_create(
@@ -184,6 +206,128 @@ def encounter_create(
         if create_claim:
             claim_sync_from_encounter(encounter=encounter, actor=actor)
     return encounter
+
+
+@dataclass(slots=True)
+class EncounterInput:
+    """One visit for `encounter_create_many`: the arguments `encounter_create` takes."""
+
+    patient: Patient
+    provider: Provider
+    location: Location
+    date_of_service: dt.date
+    diagnoses: list[str]
+    lines: list[ChargeLineInput]
+    place_of_service: str | None = None
+    referring_provider: Provider | None = None
+    prior_authorization: str = ""
+
+
+_RELATIONS = ["practice", "patient", "provider", "referring_provider", "location", "created_by"]
+
+
+def encounter_create_many(
+    *, items: list[EncounterInput], actor: Any = None, create_claims: bool = True
+) -> list[Encounter]:
+    """Record many visits at once (imports, demo data), all or nothing.
+
+    Each item is validated as `encounter_create` validates it (one practice for all parties,
+    every field, the diagnosis codes, the charge lines); an error names the item and the field
+    (`items[3].lines[0].charge`). The rows are then written in bulk, line control numbers and
+    the claims' patient control numbers drawn once per practice, and by default each encounter
+    gets its primary claim as `claim_sync_from_encounter` would build it.
+    """
+    from openrcm.claims.services import claims_create_for_encounters
+
+    errors: dict[str, Any] = {}
+    built: list[tuple[Encounter, list[str], list[ChargeLine]]] = []
+    by = actor if getattr(actor, "pk", None) else None
+    for i, item in enumerate(items):
+        encounter = Encounter(
+            practice_id=item.patient.practice_id,
+            patient=item.patient,
+            provider=item.provider,
+            location=item.location,
+            referring_provider=item.referring_provider,
+            date_of_service=item.date_of_service,
+            place_of_service=item.place_of_service or item.location.default_place_of_service,
+            prior_authorization=item.prior_authorization,
+            created_by=by,
+        )
+        try:
+            _check_parties(
+                patient=item.patient,
+                provider=item.provider,
+                location=item.location,
+                referring=item.referring_provider,
+            )
+            encounter.full_clean(exclude=_RELATIONS)
+            codes = _normalized_diagnoses(item.diagnoses)
+            lines = _build_lines(encounter, item.lines, len(codes), relations_checked=True)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"items[{i}].{name}"] = " ".join(messages)
+            continue
+        built.append((encounter, codes, lines))
+    _check_saved_relations(items, errors)
+    if errors:
+        raise ValidationError(errors)
+    encounters = [encounter for encounter, _, _ in built]
+    with transaction.atomic():
+        Encounter.objects.bulk_create(encounters)
+        Diagnosis.objects.bulk_create(
+            Diagnosis(encounter=encounter, position=p + 1, code=code)
+            for encounter, codes, _ in built
+            for p, code in enumerate(codes)
+        )
+        per_practice: dict[int, int] = {}
+        for encounter, _, lines in built:
+            per_practice[encounter.practice_id] = per_practice.get(encounter.practice_id, 0) + len(
+                lines
+            )
+        numbers = {
+            practice.pk: iter(
+                practice_next_numbers(
+                    practice=practice, name="line_control", count=per_practice[practice.pk]
+                )
+            )
+            for practice in Practice.objects.filter(pk__in=per_practice).order_by("pk")
+        }
+        all_lines: list[ChargeLine] = []
+        for encounter, _, lines in built:
+            for line in lines:
+                line.encounter = encounter
+                line.line_control_number = _line_control_number(
+                    encounter.practice_id, next(numbers[encounter.practice_id])
+                )
+                all_lines.append(line)
+        ChargeLine.objects.bulk_create(all_lines)
+        if create_claims:
+            claims_create_for_encounters(encounters=encounters, actor=actor)
+    return encounters
+
+
+def _check_saved_relations(items: list[EncounterInput], errors: dict[str, Any]) -> None:
+    """Every patient, provider and location named exists (one query per kind, not per item)."""
+    kinds: list[tuple[str, type[Any], list[Any]]] = [
+        ("patient", Patient, [item.patient for item in items]),
+        ("provider", Provider, [item.provider for item in items]),
+        ("location", Location, [item.location for item in items]),
+        (
+            "referring_provider",
+            Provider,
+            [item.referring_provider for item in items if item.referring_provider is not None],
+        ),
+    ]
+    for name, model, objects in kinds:
+        ids = {obj.pk for obj in objects if obj.pk is not None}
+        found = set(model._base_manager.filter(pk__in=ids).values_list("pk", flat=True))
+        for i, item in enumerate(items):
+            obj = getattr(item, name)
+            if obj is not None and (obj.pk is None or obj.pk not in found):
+                errors.setdefault(
+                    f"items[{i}].{name}", f"The {name.replace('_', ' ')} does not exist."
+                )
 
 
 def encounter_update(

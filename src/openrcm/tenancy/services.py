@@ -53,3 +53,14 @@ def practice_next_number(*, practice: Practice, name: str) -> int:
         Counter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
         counter.refresh_from_db(fields=["value"])
         return counter.value
+
+
+def practice_next_numbers(*, practice: Practice, name: str, count: int) -> range:
+    """`count` consecutive values of the practice's sequence `name`, in one step (bulk)."""
+    if count < 1:
+        return range(0)
+    with transaction.atomic():
+        counter, _ = Counter.objects.select_for_update().get_or_create(practice=practice, name=name)
+        Counter.objects.filter(pk=counter.pk).update(value=F("value") + count)
+        counter.refresh_from_db(fields=["value"])
+        return range(counter.value - count + 1, counter.value + 1)

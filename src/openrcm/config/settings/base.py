@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "openrcm.patients",
     "openrcm.encounters",
     "openrcm.claims",
+    "openrcm.operations",
     "openrcm.web",
 ]
 

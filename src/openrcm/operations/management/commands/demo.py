@@ -1,0 +1,88 @@
+"""`openrcm demo`: load the synthetic demo book of business (deterministic by seed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from openrcm.operations.commanding import Error, OpenRCMCommand
+from openrcm.operations.demo import (
+    DEFAULT_ENCOUNTERS,
+    DEFAULT_PATIENTS,
+    DEFAULT_PRACTICES,
+    DEFAULT_SEED,
+    DemoRefused,
+    demo_load,
+)
+
+
+class Command(OpenRCMCommand):
+    help = (
+        "Load synthetic demo data: practices, providers, payers, fee schedules, patients with "
+        "coverages, and encounters over the last six months with their claims. The same seed "
+        "gives the same data; loading it again changes nothing. Refuses a database with real data."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Default: %(default)s.")
+        parser.add_argument(
+            "--practices", type=int, default=DEFAULT_PRACTICES, help="Default: %(default)s."
+        )
+        parser.add_argument(
+            "--patients",
+            type=int,
+            default=DEFAULT_PATIENTS,
+            help="Patients across all practices. Default: %(default)s.",
+        )
+        parser.add_argument(
+            "--encounters",
+            type=int,
+            default=DEFAULT_ENCOUNTERS,
+            help="Encounters across all practices, each with its claim. Default: %(default)s.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            result = demo_load(
+                seed=options["seed"],
+                practices=options["practices"],
+                patients=options["patients"],
+                encounters=options["encounters"],
+            )
+        except (DemoRefused, ValueError) as exc:
+            raise Error(str(exc)) from exc
+        org = result.organization
+        counts = result.counts
+        if not result.loaded:
+            self.stdout.write(
+                f"The demo of seed {org.demo_seed} is already loaded ({org.name}, {org.slug}): "
+                f"nothing changed. It holds {counts['practices']} practices, "
+                f"{counts['patients']:,} patients and {counts['encounters']:,} encounters."
+            )
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded the demo of seed {org.demo_seed} in {result.seconds:.1f} s: {org.name}."
+            )
+        )
+        for practice in result.practices:
+            self.stdout.write(f"  practice  {practice.slug:<32} {practice.name}")
+        labels = [
+            ("providers", "providers"),
+            ("locations", "locations"),
+            ("payers", "payers"),
+            ("fee_schedules", "fee schedules"),
+            ("patients", "patients"),
+            ("coverages", "coverages"),
+            ("encounters", "encounters"),
+            ("claims", "claims"),
+        ]
+        self.stdout.write(
+            "  " + ", ".join(f"{counts[key]:,} {label}" for key, label in labels) + "."
+        )
+        note = "" if result.user_created else " (existing user: its password is unchanged)"
+        self.stdout.write(
+            f"Demo login: {result.username} / {result.password} "
+            f"(admin in every demo practice){note}"
+        )

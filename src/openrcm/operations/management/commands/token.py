@@ -1,0 +1,35 @@
+"""`openrcm token create USERNAME`: an API bearer token, printed once on the last line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandParser
+
+from openrcm.accounts.services import token_create
+from openrcm.operations.commanding import Error, OpenRCMCommand
+
+
+class Command(OpenRCMCommand):
+    help = "Create an API token (Authorization: Bearer ...) for a user. Shown only once."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{create}")
+        create = actions.add_parser("create", help="Create a token; its last line is the token.")
+        create.add_argument("username")
+        create.add_argument("--name", default="", help="What the token is for, e.g. ehr-import.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = get_user_model().objects.filter(username=options["username"]).first()
+        if user is None:
+            raise Error(f"username: no user {options['username']!r}.")
+        if not user.is_active:
+            raise Error(f"username: user {user.username!r} is inactive.")
+        token, key = token_create(user=user, name=options["name"])
+        label = f" {token.name!r}" if token.name else ""
+        self.stdout.write(
+            f"Created API token{label} for {user.username}; it is shown only this once. "
+            "Send it as `Authorization: Bearer <token>`:"
+        )
+        self.stdout.write(key)
