@@ -9,7 +9,8 @@ enclosing envelope (GS/GE, ISA/IEA, segments outside any set) are yielded as res
 its own while the other sets of the file still read.
 
 Whatever the consumer does with a body (reads it all, stops early, raises), asking for the next
-result skips the rest of the current set.
+result skips the rest of the current set; reading that body afterwards raises RuntimeError (a
+programming error: ``list(iter_transaction_sets(...))`` keeps the headers, not the bodies).
 """
 
 from __future__ import annotations
@@ -293,6 +294,14 @@ def parse_gs(seg: Segment) -> tuple[GroupHeader, list[X12Error]]:
     return header, problems
 
 
+def _skipped(st02: str) -> Iterator[Segment]:
+    raise RuntimeError(
+        f"the body of transaction set {st02} was skipped: read each set's segments before"
+        " asking for the next set"
+    )
+    yield  # pragma: no cover - makes this a generator
+
+
 class _Envelope:
     """The state machine behind iter_transaction_sets."""
 
@@ -518,10 +527,12 @@ class _Envelope:
             body: Iterator[Segment] = _empty()
         else:
             body = _body(self.it, st, st02, state, file)
-        yield TransactionSetResult(
+        result = TransactionSetResult(
             self.interchange, self.group, st01, st02, st03, st.number, body, error, "set", file
         )
+        yield result
         # Skip what the consumer left of this set.
+        result.segments = _skipped(st02)
         if not state.finished:
             close = getattr(body, "close", None)
             if close is not None:

@@ -261,7 +261,7 @@ class SegmentReader:
                     )
                 if bad:
                     for raw in parts:
-                        if not raw or raw.isspace():
+                        if not raw:
                             continue
                         number += 1
                         yield self._checked(raw, number)
@@ -274,7 +274,7 @@ class SegmentReader:
                     yield Segment(els[0], els[1:], number, d)
             if buf and not buf.isspace():
                 number += 1
-                yield self._checked(buf, number)
+                yield self._checked(buf.rstrip(" \t"), number)
         except X12Error as exc:
             if exc.file is None and file is not None:
                 raise exc.with_file(file) from None
@@ -284,7 +284,6 @@ class SegmentReader:
 
     def _checked(self, raw: str, number: int) -> Segment:
         d = self.delimiters
-        raw = raw.strip(" \t") if raw[:1] in " \t" or raw[-1:] in " \t" else raw
         els = raw.split(d.element)
         seg = Segment(els[0], els[1:], number, d)
         m = _BAD_TEXT.search(raw)

@@ -216,6 +216,8 @@ class InterchangeWriter:
         assert stream is not None
         self.w = SegmentWriter(delimiters, stream, newline=newline)
         self.isa_control = _control(isa_control, 9, "ISA13")
+        self.sender_id = sender_id
+        self.receiver_id = receiver_id
         self.groups = 0
         self._group_control: str | None = None
         self._sets = 0
@@ -270,8 +272,8 @@ class InterchangeWriter:
         self.w.seg(
             "GS",
             functional_id,
-            sender or sender_id,
-            receiver or receiver_id,
+            sender or sender_id or self.sender_id,
+            receiver or receiver_id or self.receiver_id,
             fmt_date(n.date()),
             f"{n.hour:02d}{n.minute:02d}",
             self._group_control,
