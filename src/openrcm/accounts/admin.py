@@ -3,10 +3,11 @@
 from django.contrib import admin
 
 from openrcm.accounts.models import ApiToken
+from openrcm.tenancy.admin_types import ModelAdmin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ModelAdmin[ApiToken]):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["prefix", "user__username", "name"]

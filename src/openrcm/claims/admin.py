@@ -3,16 +3,17 @@
 from django.contrib import admin
 
 from openrcm.claims.models import Claim, ClaimLine, ClaimStatusChange
+from openrcm.tenancy.admin_types import ModelAdmin, TabularInline
 
 
-class ClaimLineInline(admin.TabularInline):
+class ClaimLineInline(TabularInline[ClaimLine, Claim]):
     model = ClaimLine
     extra = 0
     readonly_fields = ["line_number", "charge_line", "charge_cents"]
     can_delete = False
 
 
-class ClaimStatusChangeInline(admin.TabularInline):
+class ClaimStatusChangeInline(TabularInline[ClaimStatusChange, Claim]):
     model = ClaimStatusChange
     extra = 0
     readonly_fields = ["from_status", "to_status", "at", "actor", "note"]
@@ -20,7 +21,7 @@ class ClaimStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ModelAdmin[Claim]):
     list_display = [
         "patient_control_number",
         "status",
@@ -38,7 +39,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClaimStatusChange)
-class ClaimStatusChangeAdmin(admin.ModelAdmin):
+class ClaimStatusChangeAdmin(ModelAdmin[ClaimStatusChange]):
     list_display = ["claim", "from_status", "to_status", "at", "actor"]
     list_filter = ["to_status", "practice"]
     readonly_fields = ["claim", "from_status", "to_status", "at", "actor", "note", "practice"]

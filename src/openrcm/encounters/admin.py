@@ -3,14 +3,15 @@
 from django.contrib import admin
 
 from openrcm.encounters.models import ChargeLine, Diagnosis, Encounter
+from openrcm.tenancy.admin_types import ModelAdmin, TabularInline
 
 
-class DiagnosisInline(admin.TabularInline):
+class DiagnosisInline(TabularInline[Diagnosis, Encounter]):
     model = Diagnosis
     extra = 0
 
 
-class ChargeLineInline(admin.TabularInline):
+class ChargeLineInline(TabularInline[ChargeLine, Encounter]):
     model = ChargeLine
     extra = 0
     fields = [
@@ -27,7 +28,7 @@ class ChargeLineInline(admin.TabularInline):
 
 
 @admin.register(Encounter)
-class EncounterAdmin(admin.ModelAdmin):
+class EncounterAdmin(ModelAdmin[Encounter]):
     list_display = ["id", "date_of_service", "patient", "provider", "location", "practice"]
     list_filter = ["practice", "place_of_service"]
     date_hierarchy = "date_of_service"
@@ -36,7 +37,7 @@ class EncounterAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChargeLine)
-class ChargeLineAdmin(admin.ModelAdmin):
+class ChargeLineAdmin(ModelAdmin[ChargeLine]):
     list_display = ["line_control_number", "procedure_code", "units", "charge_cents", "encounter"]
     list_filter = ["practice"]
     search_fields = ["line_control_number", "procedure_code"]

@@ -3,16 +3,17 @@
 from django.contrib import admin
 
 from openrcm.patients.models import Coverage, Patient
+from openrcm.tenancy.admin_types import ModelAdmin, TabularInline
 
 
-class CoverageInline(admin.TabularInline):
+class CoverageInline(TabularInline[Coverage, Patient]):
     model = Coverage
     extra = 0
     fields = ["payer", "priority", "member_id", "group_number", "effective_from", "effective_to"]
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(ModelAdmin[Patient]):
     list_display = ["last_name", "first_name", "account_number", "date_of_birth", "practice"]
     list_filter = ["practice"]
     search_fields = ["last_name", "first_name", "account_number"]
@@ -20,7 +21,7 @@ class PatientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coverage)
-class CoverageAdmin(admin.ModelAdmin):
+class CoverageAdmin(ModelAdmin[Coverage]):
     list_display = ["patient", "payer", "priority", "member_id", "effective_from", "effective_to"]
     list_filter = ["practice", "priority", "payer"]
     search_fields = ["member_id", "patient__last_name"]

@@ -3,10 +3,11 @@
 from django.contrib import admin
 
 from openrcm.payers.models import FeeSchedule, FeeScheduleEntry, Payer, PayerEnrollment
+from openrcm.tenancy.admin_types import ModelAdmin, TabularInline
 
 
 @admin.register(Payer)
-class PayerAdmin(admin.ModelAdmin):
+class PayerAdmin(ModelAdmin[Payer]):
     list_display = [
         "name",
         "payer_id",
@@ -20,18 +21,18 @@ class PayerAdmin(admin.ModelAdmin):
 
 
 @admin.register(PayerEnrollment)
-class PayerEnrollmentAdmin(admin.ModelAdmin):
+class PayerEnrollmentAdmin(ModelAdmin[PayerEnrollment]):
     list_display = ["practice", "payer", "status", "effective_from", "era_enrolled"]
     list_filter = ["status", "practice"]
 
 
-class FeeScheduleEntryInline(admin.TabularInline):
+class FeeScheduleEntryInline(TabularInline[FeeScheduleEntry, FeeSchedule]):
     model = FeeScheduleEntry
     extra = 0
 
 
 @admin.register(FeeSchedule)
-class FeeScheduleAdmin(admin.ModelAdmin):
+class FeeScheduleAdmin(ModelAdmin[FeeSchedule]):
     list_display = ["name", "practice", "payer", "effective_from", "effective_to"]
     list_filter = ["practice", "payer"]
     search_fields = ["name"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -31,7 +31,17 @@ from openrcm.core.money import Money
 from openrcm.encounters.models import MAX_DIAGNOSES, MAX_MODIFIERS, MAX_POINTERS
 from openrcm.encounters.services import ChargeLineInput
 from openrcm.patients.models import Coverage, Patient
-from openrcm.tenancy.models import Practice
+from openrcm.payers.models import Payer
+from openrcm.providers.models import Provider
+from openrcm.tenancy.models import Location, Practice
+
+if TYPE_CHECKING:
+    _PatientForm = forms.ModelForm[Patient]
+    _CoverageForm = forms.ModelForm[Coverage]
+    _LineFormSet = forms.BaseFormSet["ChargeLineForm"]
+else:  # Django's form classes are not subscriptable at run time
+    _PatientForm = _CoverageForm = forms.ModelForm
+    _LineFormSet = forms.BaseFormSet
 
 MAX_LINES = 50  # service lines on one 837P claim
 START_LINES = 4  # empty line rows on a new encounter form
@@ -118,7 +128,7 @@ class PatientSearchForm(forms.Form):
     )
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(_PatientForm):
     zip_code = forms.CharField(
         label="ZIP code", max_length=10, required=False, help_text="5 digits or ZIP+4."
     )
@@ -151,11 +161,27 @@ class PatientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["account_number"].required = False
         # A practice to choose only when the user registers patients in more than one.
-        if practices.count() > 1:
+        self.only_practice = practices.first() if practices.count() == 1 else None
+        if self.only_practice is None:
             self.fields["practice"] = forms.ModelChoiceField(
                 queryset=practices, label="Practice", empty_label=None
             )
             self.order_fields(["practice"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        practice = cleaned.get("practice") or self.only_practice
+        number = cleaned.get("account_number")
+        # The database's constraint would say this without naming the field.
+        if number and Patient.objects.filter(practice=practice, account_number=number).exists():
+            self.add_error("account_number", f"Account number {number} is already in use.")
+        return cleaned
+
+    def chosen_practice(self) -> Practice:
+        """The practice the patient is registered in (after is_valid)."""
+        practice = self.cleaned_data.get("practice") or self.only_practice
+        assert isinstance(practice, Practice)  # required when the user has several
+        return practice
 
     def clean_phone(self) -> str:
         value: str = self.cleaned_data.get("phone", "")
@@ -169,7 +195,7 @@ class PatientForm(forms.ModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k != "practice"}
 
 
-class CoverageForm(forms.ModelForm):
+class CoverageForm(_CoverageForm):
     copay = forms.DecimalField(
         label="Copay ($)", required=False, min_value=Decimal(0), max_digits=9, decimal_places=2
     )
@@ -224,13 +250,17 @@ class EncounterForm(forms.Form):
     """The encounter's header and its ordered diagnoses (dx_1 .. dx_12)."""
 
     patient = forms.IntegerField(widget=forms.HiddenInput)
-    provider = forms.ModelChoiceField(queryset=None, label="Rendering provider")
-    location = forms.ModelChoiceField(queryset=None, label="Location")
+    provider: forms.ModelChoiceField[Provider] = forms.ModelChoiceField(
+        queryset=None, label="Rendering provider"
+    )
+    location: forms.ModelChoiceField[Location] = forms.ModelChoiceField(
+        queryset=None, label="Location"
+    )
     date_of_service = forms.DateField(label="Date of service", widget=DATE_INPUT)
     place_of_service = forms.ChoiceField(
         label="Place of service", choices=PLACE_OF_SERVICE_CHOICES, required=False
     )
-    referring_provider = forms.ModelChoiceField(
+    referring_provider: forms.ModelChoiceField[Provider] = forms.ModelChoiceField(
         queryset=None, label="Referring provider", required=False, empty_label="None"
     )
     prior_authorization = forms.CharField(
@@ -470,7 +500,7 @@ class ChargeLineForm(forms.Form):
         )
 
 
-class BaseChargeLineFormSet(forms.BaseFormSet):
+class BaseChargeLineFormSet(_LineFormSet):
     def used_forms(self) -> list[tuple[int, ChargeLineForm]]:
         """(row index, form) of the rows that were filled in, in order."""
         return [
@@ -501,7 +531,7 @@ class ClaimFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *STATUS_CHOICES]
     )
-    payer = forms.ModelChoiceField(
+    payer: forms.ModelChoiceField[Payer] = forms.ModelChoiceField(
         queryset=None, label="Payer", required=False, empty_label="Any payer"
     )
     date_from = forms.DateField(label="Service from", required=False, widget=DATE_INPUT)

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -70,7 +70,7 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _paginate(queryset: QuerySet[Any], number: Any) -> Page:
+def _paginate(queryset: QuerySet[Any], number: Any) -> Page[Any]:
     return Paginator(queryset, PER_PAGE).get_page(number)
 
 
@@ -178,9 +178,8 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     initial = {"practice": current if current in practices else practices.first()}
     form = PatientForm(request.POST or None, initial=initial, practices=practices)
     if request.method == "POST" and form.is_valid():
-        practice = form.cleaned_data.get("practice") or practices.get()
         try:
-            patient = patient_create(practice=practice, **form.service_fields())
+            patient = patient_create(practice=form.chosen_practice(), **form.service_fields())
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -277,7 +276,7 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
             {"form": EncounterPatientSearchForm(), "nav": "encounter_new"},
         )
     patient = _entry_patient(request, pk)
-    data = request.POST if request.method == "POST" else None
+    data: QueryDict | None = request.POST if request.method == "POST" else None
     adding_line = data is not None and ("add_line" in data or "recalculate" in data)
     if adding_line and data is not None and "add_line" in data:
         data = encounter_entry.with_extra_line(data)

@@ -1,5 +1,5 @@
-"""Web UI test helpers: signed-in clients for the member, the outsider and the user with no practice,
-and a fee schedule for practice A."""
+"""Web UI test helpers: signed-in clients for the member, the outsider and the user with no
+practice, and a fee schedule for practice A."""
 
 from __future__ import annotations
 

@@ -175,9 +175,10 @@ def test_outsider_lists_do_not_show_practice_a(
     found = outsider_client.post(reverse("patient_list"), {"q": practice_a.patient.last_name})
     assert b"No patient matches your search." in found.content
     assert reverse("patient_detail", args=[practice_a.patient.pk]).encode() not in found.content
-    assert practice_a.claim.patient_control_number.encode() not in outsider_client.get(
-        reverse("claim_list")
-    ).content
+    assert (
+        practice_a.claim.patient_control_number.encode()
+        not in outsider_client.get(reverse("claim_list")).content
+    )
 
 
 def test_outsider_cannot_enter_an_encounter_for_practice_a(
