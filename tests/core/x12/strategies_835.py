@@ -293,7 +293,7 @@ def remittances(draw: st.DrawFn, max_claims: int = 6) -> Remittance:
             draw(ids),
             draw(st.text(DIGITS, min_size=10, max_size=10)),
             supplemental=draw(st.one_of(st.just(""), ids)),
-        ),  # fmt: skip
+        ),
         payer=draw(payers()),
         payee=draw(payees()),
         claims=all_claims,

@@ -17,7 +17,9 @@ SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "samples" / "x
 
 def samples_dir() -> Path:
     if not (SAMPLES / "INDEX.tsv").is_file():
-        pytest.skip(f"X12 samples not found at {SAMPLES.resolve()} (a copy of shared/ beside the clone)")
+        pytest.skip(
+            f"X12 samples not found at {SAMPLES.resolve()} (a copy of shared/ beside the clone)"
+        )
     return SAMPLES
 
 
