@@ -130,8 +130,13 @@ def test_build_999_from_our_errors() -> None:
 
 def test_build_999_for_a_bad_trailer() -> None:
     err = X12Error(C.COUNT_MISMATCH, "SE01", segment_number=9, segment_id="SE", element=1)
-    ack = build_999(control_number="0002", functional_id="HP", group_control_number="1",
-                    version="005010X221A1", outcomes=[SetOutcome("835", "0001", 3, err)])  # fmt: skip
+    ack = build_999(
+        control_number="0002",
+        functional_id="HP",
+        group_control_number="1",
+        version="005010X221A1",
+        outcomes=[SetOutcome("835", "0001", 3, err)],
+    )
     assert ack.group_status == "R" and ack.sets[0].codes == ["4"]
 
 
