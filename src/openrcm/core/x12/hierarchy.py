@@ -1138,26 +1138,30 @@ def set_segments(
         raise ts.error
     if ts.kind != "set":  # pragma: no cover - envelope results always carry an error
         raise X12Error(C.ENVELOPE_INVALID, "not a transaction set", file=ts.file)
-    loc = {
-        "segment_number": ts.segment_number,
-        "segment_id": "ST",
-        "file": ts.file,
-        "transaction_set": ts.control_number or None,
-    }
+
+    def refused(code: X12ErrorCode, message: str, element: int) -> X12Error:
+        return X12Error(
+            code,
+            message,
+            segment_number=ts.segment_number,
+            segment_id="ST",
+            element=element,
+            file=ts.file,
+            transaction_set=ts.control_number or None,
+        )
+
     if ts.transaction_set_id != st01:
-        raise X12Error(
+        raise refused(
             C.TRANSACTION_SET_UNSUPPORTED,
             f"transaction set {ts.transaction_set_id!r} is not a {name} (ST01 {st01})",
-            element=1,
-            **loc,  # type: ignore[arg-type]
+            1,
         )
     allowed = tuple(versions)
     if ts.version not in allowed:
-        raise X12Error(
+        raise refused(
             C.VERSION_UNSUPPORTED,
             f"implementation guide {ts.version!r} is not the {name} ({', '.join(allowed)})",
-            element=3,
-            **loc,  # type: ignore[arg-type]
+            3,
         )
     try:
         segs = list(ts.segments)
