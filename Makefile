@@ -40,8 +40,8 @@ run: setup
 	$(BIN)/openrcm quickstart
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 
 typecheck: setup
 	$(BIN)/mypy

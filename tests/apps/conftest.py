@@ -1,7 +1,7 @@
 """Fixtures for app tests: real objects in a real database (SQLite or PostgreSQL by DATABASE_URL).
 
 Every suite gets two practices and three users (Healthchecks' alice/bob/charlie pattern):
-`member` (biller in practice A), `outsider` (biller in practice B only) and `nobody` (no membership).
+`member` (biller in practice A), `outsider` (biller in practice B only), `nobody` (no membership).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ PASSWORD = "correct-horse-battery-staple"
 
 @dataclass
 class PracticeWorld:
-    """A practice with one provider, location, payer, patient, coverage and encounter (with claim)."""
+    """A practice with a provider, location, payer, patient, coverage and encounter with claim."""
 
     practice: Practice
     provider: Provider
@@ -56,7 +56,11 @@ def build_practice(slug: str, npi: str, payer: Payer | None = None) -> PracticeW
     )
     location = Location.objects.create(practice=practice, name=f"{slug} office", zip_code="62704")
     provider = Provider.objects.create(
-        practice=practice, first_name="Ann", last_name=f"Lee-{slug}", npi="1234567893", credential="MD"
+        practice=practice,
+        first_name="Ann",
+        last_name=f"Lee-{slug}",
+        npi="1234567893",
+        credential="MD",
     )
     payer = payer or Payer.objects.create(
         organization=org, name="Medicare Part B", payer_id="00435", claim_filing_indicator="MB"
@@ -70,7 +74,10 @@ def build_practice(slug: str, npi: str, payer: Payer | None = None) -> PracticeW
         zip_code="62704",
     )
     coverage = coverage_create(
-        patient=patient, payer=payer, member_id=f"M{slug.upper()}0001", effective_from=dt.date(2020, 1, 1)
+        patient=patient,
+        payer=payer,
+        member_id=f"M{slug.upper()}0001",
+        effective_from=dt.date(2020, 1, 1),
     )
     encounter = encounter_create(
         patient=patient,
@@ -111,12 +118,16 @@ def practice_b(db: Any, practice_a: PracticeWorld) -> PracticeWorld:
 
 @pytest.fixture
 def member(practice_a: PracticeWorld) -> Any:
-    return user_create(username="alice", password=PASSWORD, practice=practice_a.practice, role="biller")
+    return user_create(
+        username="alice", password=PASSWORD, practice=practice_a.practice, role="biller"
+    )
 
 
 @pytest.fixture
 def outsider(practice_b: PracticeWorld) -> Any:
-    return user_create(username="bob", password=PASSWORD, practice=practice_b.practice, role="biller")
+    return user_create(
+        username="bob", password=PASSWORD, practice=practice_b.practice, role="biller"
+    )
 
 
 @pytest.fixture
