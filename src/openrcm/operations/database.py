@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
 
 
 class DatabaseNotReady(Exception):
@@ -18,7 +19,7 @@ class DatabaseNotReady(Exception):
 @dataclass(frozen=True, slots=True)
 class MigrateResult:
     database: str
-    created: bool  # a new SQLite file
+    created: bool  # the database held no OpenRCM tables before
     applied: list[str]  # "app.migration" in the order applied
     total: int  # migrations recorded as applied afterwards
 
@@ -63,7 +64,9 @@ def database_require_ready(alias: str = DEFAULT_DB_ALIAS) -> None:
 def database_migrate(alias: str = DEFAULT_DB_ALIAS) -> MigrateResult:
     """Create or upgrade the database; safe to repeat (nothing pending: nothing done)."""
     path = _sqlite_path(alias)
-    created = path is not None and (not path.exists() or path.stat().st_size == 0)
+    created = (path is not None and not path.exists()) or not MigrationRecorder(
+        connections[alias]
+    ).has_table()
     pending = pending_migrations(alias)
     if pending:
         call_command("migrate", database=alias, interactive=False, verbosity=0)

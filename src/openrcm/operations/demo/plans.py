@@ -439,7 +439,10 @@ def plan_pediatrics(rng: random.Random, profile: PatientProfile, day: dt.date) -
             finding = rng.choice(
                 [c for c in ("L20.9", "J30.9", "E66.9") if c != "J30.9" or age >= 3]
             )
-        exam = "Z00.121" if finding else "Z00.129"
+        if age >= 18:  # a general adult examination from the 18th birthday on
+            exam = "Z00.01" if finding else "Z00.00"
+        else:
+            exam = "Z00.121" if finding else "Z00.129"
         exam_dx = (exam, finding, "Z68.54") if finding == "E66.9" and age >= 2 else (exam, finding)
         v.add(_preventive_code(profile, age), tuple(c for c in exam_dx if c))
         if months < 36 and rng.random() < 0.4:

@@ -16,6 +16,7 @@ from openrcm.tenancy.models import Practice, Role
 
 class Command(OpenRCMCommand):
     help = "Create a user; with --practice and --role, also their membership in that practice."
+    stealth_options = ("stdin",)
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{create}")
