@@ -18,6 +18,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -39,6 +40,10 @@ _LAB_HCPCS: Final = frozenset({"G0103", "G0480", "G0481", "G0482", "G0483", "G04
 _EM_HCPCS: Final = frozenset({"G0402", "G0438", "G0439", "G0463"})
 
 
+# The classifiers below are called for every line of every claim scrubbed, with the same few
+# hundred codes: their answers are cached.
+
+
 def _number(code: str) -> int:
     """The numeric value of a five-digit code, or -1 for anything else."""
     return int(code) if len(code) == 5 and code.isdigit() else -1
@@ -54,16 +59,19 @@ def is_category_ii(code: str) -> bool:
     return len(code) == 5 and code[4] == "F" and code[:4].isdigit()
 
 
+@lru_cache(maxsize=16384)
 def is_em(code: str) -> bool:
     """An evaluation and management service (99202-99499, and the Medicare visit G-codes)."""
     return 99202 <= _number(code) <= 99499 or code in _EM_HCPCS
 
 
+@lru_cache(maxsize=16384)
 def is_lab(code: str) -> bool:
     """A clinical laboratory or pathology service (80047-89398 and a few HCPCS codes)."""
     return 80000 <= _number(code) <= 89999 or code in _LAB_HCPCS
 
 
+@lru_cache(maxsize=16384)
 def is_anesthesia(code: str) -> bool:
     """An anesthesia service (00100-01999) or a qualifying circumstance (99100-99140)."""
     number = _number(code)
@@ -91,6 +99,7 @@ _EM_FAMILIES: Final = (
 )
 
 
+@lru_cache(maxsize=16384)
 def em_kind(code: str) -> EmKind | None:
     """The E/M family of a code, or None."""
     number = _number(code)

@@ -89,24 +89,19 @@ class FieldType(StrEnum):
 Value = str | Decimal | date | tuple[str, ...] | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Subject:
-    """What a condition is evaluated against: the claim, and a line for per-line rules."""
-
-    claim: ClaimSnapshot
-    line: ServiceLine | None
+Reader = Callable[["ClaimSnapshot", "ServiceLine | None"], Value]
 
 
-def _line_field(read: Callable[[ClaimSnapshot, ServiceLine], Value]) -> Callable[[_Subject], Value]:
-    def get(subject: _Subject) -> Value:
-        return None if subject.line is None else read(subject.claim, subject.line)
+def _line_field(read: Callable[[ClaimSnapshot, ServiceLine], Value]) -> Reader:
+    def get(claim: ClaimSnapshot, line: ServiceLine | None) -> Value:
+        return None if line is None else read(claim, line)
 
     return get
 
 
 def _age(claim: ClaimSnapshot) -> Value:
     birth = claim.patient.birth_date
-    first = claim.first_service_date()
+    first = claim.first_date
     if birth is None or first is None:
         return None
     return Decimal(age_on(birth, first))
@@ -124,53 +119,53 @@ def _text(value: str) -> Value:
 @dataclass(frozen=True, slots=True)
 class _Field:
     type: FieldType
-    read: Callable[[_Subject], Value]
+    read: Reader
     description: str
 
 
 FIELDS: Final[Mapping[str, _Field]] = {
-    "payer.id": _Field(FieldType.TEXT, lambda s: _text(s.claim.payer.id), "payer id"),
-    "payer.name": _Field(FieldType.TEXT, lambda s: _text(s.claim.payer.name), "payer name"),
+    "payer.id": _Field(FieldType.TEXT, lambda c, _line: _text(c.payer.id), "payer id"),
+    "payer.name": _Field(FieldType.TEXT, lambda c, _line: _text(c.payer.name), "payer name"),
     "payer.filing_indicator": _Field(
-        FieldType.CODE, lambda s: _text(s.claim.payer.filing_indicator), "claim filing indicator"
+        FieldType.CODE, lambda c, _line: _text(c.payer.filing_indicator), "claim filing indicator"
     ),
     "payer.responsibility": _Field(
-        FieldType.CODE, lambda s: _text(s.claim.payer.responsibility), "P, S or T"
+        FieldType.CODE, lambda c, _line: _text(c.payer.responsibility), "P, S or T"
     ),
     "claim.place_of_service": _Field(
-        FieldType.CODE, lambda s: _text(s.claim.place_of_service), "claim place of service"
+        FieldType.CODE, lambda c, _line: _text(c.place_of_service), "claim place of service"
     ),
-    "claim.frequency": _Field(FieldType.CODE, lambda s: _text(s.claim.frequency), "1, 7 or 8"),
+    "claim.frequency": _Field(FieldType.CODE, lambda c, _line: _text(c.frequency), "1, 7 or 8"),
     "claim.total_charge": _Field(
-        FieldType.NUMBER, lambda s: s.claim.total_charge.amount, "total charge in dollars"
+        FieldType.NUMBER, lambda c, _line: c.total_charge.amount, "total charge in dollars"
     ),
     "claim.prior_authorization": _Field(
-        FieldType.TEXT, lambda s: _text(s.claim.prior_authorization), "prior authorization"
+        FieldType.TEXT, lambda c, _line: _text(c.prior_authorization), "prior authorization"
     ),
     "claim.diagnoses": _Field(
-        FieldType.DIAGNOSES, lambda s: s.claim.diagnoses, "all diagnoses of the claim"
+        FieldType.DIAGNOSES, lambda c, _line: c.diagnoses, "all diagnoses of the claim"
     ),
     "claim.principal_diagnosis": _Field(
         FieldType.DIAGNOSIS,
-        lambda s: s.claim.diagnoses[0] if s.claim.diagnoses else None,
+        lambda c, _line: c.diagnoses[0] if c.diagnoses else None,
         "the first-listed diagnosis",
     ),
     "claim.rendering_npi": _Field(
-        FieldType.TEXT, lambda s: _text(s.claim.rendering_npi), "rendering provider NPI"
+        FieldType.TEXT, lambda c, _line: _text(c.rendering_npi), "rendering provider NPI"
     ),
     "claim.referring_npi": _Field(
-        FieldType.TEXT, lambda s: _text(s.claim.referring_npi), "referring provider NPI"
+        FieldType.TEXT, lambda c, _line: _text(c.referring_npi), "referring provider NPI"
     ),
     "claim.line_count": _Field(
-        FieldType.NUMBER, lambda s: Decimal(len(s.claim.lines)), "number of service lines"
+        FieldType.NUMBER, lambda c, _line: Decimal(len(c.lines)), "number of service lines"
     ),
-    "billing.npi": _Field(FieldType.TEXT, lambda s: _text(s.claim.billing.npi), "billing NPI"),
+    "billing.npi": _Field(FieldType.TEXT, lambda c, _line: _text(c.billing.npi), "billing NPI"),
     "billing.taxonomy": _Field(
-        FieldType.CODE, lambda s: _text(s.claim.billing.taxonomy), "billing taxonomy"
+        FieldType.CODE, lambda c, _line: _text(c.billing.taxonomy), "billing taxonomy"
     ),
-    "patient.sex": _Field(FieldType.CODE, lambda s: _text(s.claim.patient.sex), "M, F or U"),
+    "patient.sex": _Field(FieldType.CODE, lambda c, _line: _text(c.patient.sex), "M, F or U"),
     "patient.age": _Field(
-        FieldType.NUMBER, lambda s: _age(s.claim), "age in years on the first date of service"
+        FieldType.NUMBER, lambda c, _line: _age(c), "age in years on the first date of service"
     ),
     "line.procedure": _Field(
         FieldType.CODE, _line_field(lambda c, line: line.procedure), "procedure code"
@@ -201,7 +196,7 @@ _ORDER_OPERATORS: Final = frozenset({"gt", "gte", "lt", "lte"})
 _LIST_OPERATORS: Final = frozenset({"contains", "not_contains", "exists"})
 OPERATORS: Final = _SCALAR_OPERATORS | _ORDER_OPERATORS | _LIST_OPERATORS
 
-Condition = Callable[[_Subject], bool]
+Condition = Callable[["ClaimSnapshot", "ServiceLine | None"], bool]
 
 
 def _normalize(kind: FieldType, value: object, path: str) -> str | Decimal | date:
@@ -293,8 +288,8 @@ def _leaf(node: Mapping[str, object], path: str) -> tuple[Condition, bool]:
             raise ConditionError(where, "expected true or false")
         wanted = literal
 
-        def exists(subject: _Subject) -> bool:
-            value = read(subject)
+        def exists(claim: ClaimSnapshot, line: ServiceLine | None) -> bool:
+            value = read(claim, line)
             return (value is not None and value != ()) is wanted
 
         return exists, per_line
@@ -305,8 +300,8 @@ def _leaf(node: Mapping[str, object], path: str) -> tuple[Condition, bool]:
         (needle,) = _strings(kind, literal, where)
         negate = operator == "not_contains"
 
-        def contains(subject: _Subject) -> bool:
-            value = read(subject)
+        def contains(claim: ClaimSnapshot, line: ServiceLine | None) -> bool:
+            value = read(claim, line)
             present = isinstance(value, tuple) and needle in value
             return present is not negate
 
@@ -327,16 +322,16 @@ def _leaf(node: Mapping[str, object], path: str) -> tuple[Condition, bool]:
         if operator == "starts_with":
             prefixes = tuple(str(item) for item in values_any)
 
-            def starts(subject: _Subject) -> bool:
-                value = read(subject)
+            def starts(claim: ClaimSnapshot, line: ServiceLine | None) -> bool:
+                value = read(claim, line)
                 return isinstance(value, str) and value.startswith(prefixes)
 
             return starts, per_line
         members = frozenset(values_any)
         negate = operator == "not_in"
 
-        def membership(subject: _Subject) -> bool:
-            value = read(subject)
+        def membership(claim: ClaimSnapshot, line: ServiceLine | None) -> bool:
+            value = read(claim, line)
             if value is None:
                 return negate
             return (value in members) is not negate
@@ -348,12 +343,12 @@ def _leaf(node: Mapping[str, object], path: str) -> tuple[Condition, bool]:
     target = _normalize(kind, literal, where)
 
     if operator == "eq":
-        return (lambda subject: read(subject) == target), per_line
+        return (lambda claim, line: read(claim, line) == target), per_line
     if operator == "ne":
-        return (lambda subject: read(subject) != target), per_line
+        return (lambda claim, line: read(claim, line) != target), per_line
 
-    def compare(subject: _Subject) -> bool:
-        value = read(subject)
+    def compare(claim: ClaimSnapshot, line: ServiceLine | None) -> bool:
+        value = read(claim, line)
         if value is None or isinstance(value, tuple | str) or isinstance(target, str):
             return False
         if isinstance(value, date) is not isinstance(target, date):
@@ -370,11 +365,30 @@ def _leaf(node: Mapping[str, object], path: str) -> tuple[Condition, bool]:
 
 
 def _all_of(checks: tuple[Condition, ...]) -> Condition:
-    return lambda subject: all(check(subject) for check in checks)
+    if len(checks) == 1:
+        return checks[0]
+
+    def every(claim: ClaimSnapshot, line: ServiceLine | None) -> bool:
+        # A plain loop: all() over a generator costs a frame per claim line.
+        for check in checks:  # noqa: SIM110
+            if not check(claim, line):
+                return False
+        return True
+
+    return every
 
 
 def _any_of(checks: tuple[Condition, ...]) -> Condition:
-    return lambda subject: any(check(subject) for check in checks)
+    if len(checks) == 1:
+        return checks[0]
+
+    def some(claim: ClaimSnapshot, line: ServiceLine | None) -> bool:
+        for check in checks:  # noqa: SIM110
+            if check(claim, line):
+                return True
+        return False
+
+    return some
 
 
 def _compile(node: object, path: str, depth: int) -> tuple[Condition, bool]:
@@ -405,7 +419,7 @@ def _compile(node: object, path: str, depth: int) -> tuple[Condition, bool]:
             extra = ", ".join(sorted(keys - {"not"}))
             raise ConditionError(path, f"'not' stands alone; unexpected key(s): {extra}")
         inner, per_line = _compile(node["not"], f"{path}.not", depth + 1)
-        return (lambda subject: not inner(subject)), per_line
+        return (lambda claim, line: not inner(claim, line)), per_line
     if "field" in keys:
         return _leaf(node, path)
     raise ConditionError(
@@ -417,12 +431,7 @@ def compile_condition(
     node: object, *, path: str = "when"
 ) -> tuple[Callable[[ClaimSnapshot, ServiceLine | None], bool], bool]:
     """Compile a condition; returns ``(predicate(claim, line), per_line)``."""
-    check, per_line = _compile(node, path, 0)
-
-    def predicate(claim: ClaimSnapshot, line: ServiceLine | None) -> bool:
-        return check(_Subject(claim, line))
-
-    return predicate, per_line
+    return _compile(node, path, 0)
 
 
 _RULE_KEYS: Final = frozenset(
@@ -468,7 +477,20 @@ def rule_from_data(data: Mapping[str, object]) -> Rule:
         raise ConditionError("message", "say what is wrong and how to fix it")
     if not texts["citation"]:
         raise ConditionError("citation", "name the payer document (manual, bulletin, contract)")
-    predicate, per_line = compile_condition(data["when"])
+    when = data["when"]
+    predicate, per_line = compile_condition(when)
+    # A per-line rule whose top level is "all" often starts with claim-level tests (the payer,
+    # the patient's age): evaluate those once per claim, and the line tests per line.
+    claim_gate: Callable[[ClaimSnapshot, ServiceLine | None], bool] | None = None
+    if per_line and isinstance(when, Mapping) and set(when) == {"all"}:
+        items = when["all"]
+        assert isinstance(items, list)
+        flags = [compile_condition(item)[1] for item in items]
+        claim_items = [item for item, flag in zip(items, flags, strict=True) if not flag]
+        line_items = [item for item, flag in zip(items, flags, strict=True) if flag]
+        if claim_items:
+            claim_gate = compile_condition({"all": claim_items})[0]
+            predicate = compile_condition({"all": line_items})[0]
     pack = texts["pack"] or "payer"
     holder: list[Rule] = []
 
@@ -484,6 +506,8 @@ def rule_from_data(data: Mapping[str, object]) -> Rule:
                         place_of_service=claim.place_of_service,
                     )
                 ]
+            return []
+        if claim_gate is not None and not claim_gate(claim, None):
             return []
         found: list[Finding] = []
         for index, line in enumerate(claim.lines):

@@ -157,6 +157,8 @@ class ScrubContext:
     )
     filing_warning_days: int = 15
     default_checks: tuple[tuple[str, Check], ...] = field(init=False, repr=False)
+    today_ordinal: int = field(init=False, repr=False)
+    _payer_rules_cache: dict[str, tuple[Rule, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         packs = self.packs if self.packs is not None else _default_packs()
@@ -165,17 +167,19 @@ class ScrubContext:
             "default_checks",
             tuple((pack.name, check) for pack in packs for check in pack.checks),
         )
+        object.__setattr__(self, "today_ordinal", self.today.toordinal())
+        object.__setattr__(self, "_payer_rules_cache", {})
 
     def payer_rules_for(self, payer_id: str) -> Sequence[Rule]:
         """The data rules for this payer, then those for every payer."""
         rules = self.payer_rules
         if not rules:
             return ()
-        own = rules.get(payer_id, ())
-        common = rules.get("*", ())
-        if not common:
-            return own
-        return (*own, *common)
+        cached = self._payer_rules_cache.get(payer_id)
+        if cached is None:
+            cached = (*rules.get(payer_id, ()), *rules.get("*", ()))
+            self._payer_rules_cache[payer_id] = cached
+        return cached
 
     def filing_limit_days(self, claim: ClaimSnapshot) -> int:
         """The payer's filing limit, or the default for its claim filing indicator."""

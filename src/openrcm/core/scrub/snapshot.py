@@ -193,6 +193,8 @@ class ClaimSnapshot:
     service_facility_npi: str = ""
     coverage: Coverage | None = None
     prior_payers: tuple[PriorPayer, ...] = field(default=())
+    first_date: date | None = field(init=False, default=None, repr=False, compare=False)
+    """The earliest line date of service (computed; several rules need it)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -200,9 +202,12 @@ class ClaimSnapshot:
             "diagnoses",
             tuple(item.strip().upper().replace(".", "") for item in self.diagnoses),
         )
-        object.__setattr__(self, "lines", tuple(self.lines))
+        lines = tuple(self.lines)
+        object.__setattr__(self, "lines", lines)
         if not self.claim_id:
             object.__setattr__(self, "claim_id", self.patient_control_number)
+        dates = [line.service_date for line in lines if line.service_date is not None]
+        object.__setattr__(self, "first_date", min(dates) if dates else None)
 
     @property
     def is_secondary(self) -> bool:
@@ -211,8 +216,7 @@ class ClaimSnapshot:
 
     def first_service_date(self) -> date | None:
         """The earliest line date of service."""
-        dates = [line.service_date for line in self.lines if line.service_date is not None]
-        return min(dates) if dates else None
+        return self.first_date
 
     def line_place_of_service(self, line: ServiceLine) -> str:
         """The line's place of service, or the claim's when the line has none."""

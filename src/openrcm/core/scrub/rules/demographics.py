@@ -248,8 +248,33 @@ _DIAGNOSIS_EDITS: Final = (
     _DiagnosisEdit(CHILD_EXAM_ADULT, ("Z0012",), lambda sex, years, days: years >= 18),
     _DiagnosisEdit(NEWBORN_EXAM_AGE, ("Z0011",), lambda sex, years, days: days > 28),
 )
-# Only codes starting with one of these letters can hit an edit: a cheap first filter.
-_LETTERS: Final = frozenset(prefix[0] for edit in _DIAGNOSIS_EDITS for prefix in edit.prefixes)
+
+
+def _index_edits() -> tuple[
+    dict[str, tuple[_DiagnosisEdit, ...]], dict[str, tuple[_DiagnosisEdit, ...]]
+]:
+    """Edits by the first letter (one-letter prefixes: O, P) and by the three-character
+    category (every longer prefix), so a diagnosis meets only the edits it could hit."""
+    by_letter: dict[str, list[_DiagnosisEdit]] = {}
+    by_category: dict[str, list[_DiagnosisEdit]] = {}
+    for edit in _DIAGNOSIS_EDITS:
+        for prefix in edit.prefixes:
+            target = (
+                by_letter.setdefault(prefix, [])
+                if len(prefix) == 1
+                else by_category.setdefault(prefix[:3], [])
+            )
+            if edit not in target:
+                target.append(edit)
+    # A diagnosis is matched by its letter or by its category, never both: keep them apart.
+    assert not {category[0] for category in by_category} & set(by_letter)
+    return (
+        {key: tuple(value) for key, value in by_letter.items()},
+        {key: tuple(value) for key, value in by_category.items()},
+    )
+
+
+_BY_LETTER, _BY_CATEGORY = _index_edits()
 
 
 def _in_ranges(code: str, ranges: tuple[tuple[int, int], ...]) -> bool:
@@ -269,33 +294,42 @@ def _describe_age(years: int, days: int) -> str:
     return f"{days} days old"
 
 
+def _sex_waived(claim: ClaimSnapshot) -> bool:
+    return any("KX" in line.modifiers for line in claim.lines)
+
+
 def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
     found: list[Finding] = []
     patient = claim.patient
     birth = patient.birth_date
-    dos = claim.first_service_date()
+    dos = claim.first_date
     sex = patient.sex
-    sex_waived = any("KX" in line.modifiers for line in claim.lines)
+    waived: bool | None = None  # computed when a sex edit first needs it
     if birth is not None and dos is not None and dos >= birth:
-        years = age_on(birth, dos)
-        days = (dos - birth).days
+        years = days = -1
         for index, code in enumerate(claim.diagnoses):
-            if code[:1] not in _LETTERS:
+            edits = _BY_LETTER.get(code[:1]) or _BY_CATEGORY.get(code[:3])
+            if edits is None:
                 continue
-            for edit in _DIAGNOSIS_EDITS:
-                if (
-                    code.startswith(edit.prefixes)
-                    and not (edit.sex_edit and sex_waived)
-                    and edit.conflicts(sex, years, days)
-                ):
-                    found.append(
-                        edit.rule.finding(
-                            field=f"diagnoses[{index}]",
-                            code=_dotted(code),
-                            age=_describe_age(years, days),
-                            days=days,
-                        )
+            if years < 0:
+                years = age_on(birth, dos)
+                days = (dos - birth).days
+            for edit in edits:
+                if not code.startswith(edit.prefixes) or not edit.conflicts(sex, years, days):
+                    continue
+                if edit.sex_edit:
+                    if waived is None:
+                        waived = _sex_waived(claim)
+                    if waived:
+                        continue
+                found.append(
+                    edit.rule.finding(
+                        field=f"diagnoses[{index}]",
+                        code=_dotted(code),
+                        age=_describe_age(years, days),
+                        days=days,
                     )
+                )
         for index, line in enumerate(claim.lines):
             band = PREVENTIVE_AGE_BANDS.get(line.procedure)
             if band is None:
@@ -313,11 +347,16 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
                         age=_describe_age(age, (line_dos - birth).days),
                     )
                 )
-    if sex in ("M", "F") and not sex_waived:
+    if sex == "M" or sex == "F":
         rule = FEMALE_PROC_ON_MALE if sex == "M" else MALE_PROC_ON_FEMALE
         ranges = _FEMALE_PROCEDURES if sex == "M" else _MALE_PROCEDURES
         for index, line in enumerate(claim.lines):
-            if _in_ranges(line.procedure, ranges):
+            # Both ranges are within 54000-59899: a first digit of 5 is the cheap filter.
+            if line.procedure[:1] == "5" and _in_ranges(line.procedure, ranges):
+                if waived is None:
+                    waived = _sex_waived(claim)
+                if waived:
+                    break
                 found.append(
                     rule.finding(
                         line=line.number, field=f"lines[{index}].procedure", code=line.procedure

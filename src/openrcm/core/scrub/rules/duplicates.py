@@ -71,8 +71,11 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
     history = context.history
     check_history = len(history) > 0
     patient = claim.patient.key
+    lines = claim.lines
+    if not check_history and len(lines) < 2:
+        return found
     seen: dict[tuple[object, ...], int] = {}
-    for index, line in enumerate(claim.lines):
+    for index, line in enumerate(lines):
         day = line.service_date
         if day is None:
             continue

@@ -129,7 +129,7 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
     diagnoses = claim.diagnoses
     if not diagnoses:
         return found
-    dos = claim.first_service_date() or context.today
+    dos = claim.first_date or context.today
     release = context.icd10.release_on(dos)
     if not release.covers(dos):
         found.append(

@@ -74,13 +74,21 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
     npi = claim.billing.npi
     if npi and not _npi_ok(npi):
         found.append(BILLING_NPI.finding(field="billing.npi", npi=npi, problem=_problem(npi)))
-    for rule, value, field in (
-        (RENDERING_NPI, claim.rendering_npi, "rendering_npi"),
-        (REFERRING_NPI, claim.referring_npi, "referring_npi"),
-        (FACILITY_NPI, claim.service_facility_npi, "service_facility_npi"),
-    ):
-        if value and not _npi_ok(value):
-            found.append(rule.finding(field=field, npi=value, problem=_problem(value)))
+    value = claim.rendering_npi
+    if value and not _npi_ok(value):
+        found.append(
+            RENDERING_NPI.finding(field="rendering_npi", npi=value, problem=_problem(value))
+        )
+    value = claim.referring_npi
+    if value and not _npi_ok(value):
+        found.append(
+            REFERRING_NPI.finding(field="referring_npi", npi=value, problem=_problem(value))
+        )
+    value = claim.service_facility_npi
+    if value and not _npi_ok(value):
+        found.append(
+            FACILITY_NPI.finding(field="service_facility_npi", npi=value, problem=_problem(value))
+        )
     for index, line in enumerate(claim.lines):
         value = line.rendering_npi
         if value and value != claim.rendering_npi and not _npi_ok(value):
@@ -92,10 +100,16 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
                     problem=_problem(value),
                 )
             )
-    tin = claim.billing.tin.strip()
-    if tin and (not _TIN.fullmatch(tin) or set(tin.replace("-", "")) == {"0"}):
-        found.append(TIN_SHAPE.finding(field="billing.tin", tin=tin))
+    found.extend(_tin(claim.billing.tin))
     return found
+
+
+@lru_cache(maxsize=4096)
+def _tin(value: str) -> tuple[Finding, ...]:
+    tin = value.strip()
+    if tin and (not _TIN.fullmatch(tin) or set(tin.replace("-", "")) == {"0"}):
+        return (TIN_SHAPE.finding(field="billing.tin", tin=tin),)
+    return ()
 
 
 PACK: Final = RulePack(

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
@@ -320,18 +320,21 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
         return []
     if len(lines) == 1:
         line = lines[0]
-        # One line: only MUE, a lone add-on, and a lone modifier 25 can apply.
-        if line.service_date is None or (
-            context.mue is None
-            and line.procedure not in ADD_ON_PRIMARIES
-            and "25" not in line.modifiers
-        ):
+        day = line.service_date
+        if day is None:
             return []
-        return _mue(claim, context, line.service_date, [line]) + _same_day(
-            claim, context, line.service_date, [line]
-        )
-    found: list[Finding] = []
-    for day, day_lines in _by_date(lines).items():
+        # One line: only MUE, a lone add-on, and a lone modifier 25 can apply.
+        found = _mue(claim, context, day, [line]) if context.mue is not None else []
+        if line.procedure in ADD_ON_PRIMARIES or "25" in line.modifiers:
+            found += _same_day(claim, context, day, [line])
+        return found
+    found = []
+    first = lines[0].service_date
+    if first is not None and all(line.service_date == first for line in lines):
+        groups: Iterable[tuple[date, list[ServiceLine]]] = ((first, list(lines)),)
+    else:
+        groups = _by_date(lines).items()
+    for day, day_lines in groups:
         found += _ptp(claim, context, day, day_lines)
         found += _mue(claim, context, day, day_lines)
         found += _same_day(claim, context, day, day_lines)

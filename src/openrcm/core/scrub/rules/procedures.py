@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 from openrcm.core.codes.modifiers import CONFLICTING_MODIFIERS
@@ -401,6 +402,20 @@ def _modifiers(line: ServiceLine, index: int, context: ScrubContext, found: list
         found.append(BILATERAL_UNITS.finding(line=number, field=field, code=code, units=line.units))
 
 
+@lru_cache(maxsize=16384)
+def _profile(code: str) -> tuple[bool, bool, bool, bool, PosEdit | None]:
+    """What the code alone says: (well formed, HCPCS Level II, quality-reporting code billed at
+    $0.00, anesthesia, the E/M family's place-of-service edit). Cached: codes repeat."""
+    family = em_kind(code)
+    return (
+        _PROCEDURE.fullmatch(code) is not None,
+        is_hcpcs_level2(code),
+        _quality_code(code),
+        is_anesthesia(code),
+        POS_EDITS.get(family) if family is not None else None,
+    )
+
+
 def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
     found: list[Finding] = []
     today = context.today
@@ -417,11 +432,13 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
     for index, line in enumerate(claim.lines):
         number = line.number
         code = line.procedure
-        prefix = f"lines[{index}]"
+        shape_ok, level2, quality, anesthesia, pos_edit = _profile(code)
         # Procedure code.
-        if not _PROCEDURE.fullmatch(code):
-            found.append(PROC_SHAPE.finding(line=number, field=f"{prefix}.procedure", code=code))
-        elif hcpcs is not None and is_hcpcs_level2(code) and line.service_date is not None:
+        if not shape_ok:
+            found.append(
+                PROC_SHAPE.finding(line=number, field=f"lines[{index}].procedure", code=code)
+            )
+        elif hcpcs is not None and level2 and line.service_date is not None:
             entry = hcpcs.get(code)
             problem = ""
             if entry is None:
@@ -432,30 +449,42 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
                 found.append(
                     HCPCS_INVALID.finding(
                         line=number,
-                        field=f"{prefix}.procedure",
+                        field=f"lines[{index}].procedure",
                         code=code,
                         problem=problem,
                         date=line.service_date.isoformat(),
                     )
                 )
-        if medicaid and not line.ndc:
-            drug = context.hcpcs.get(code) if code[:1] in ("J", "Q") else None
+        if medicaid and level2 and not line.ndc and code[0] in "JQ":
+            drug = context.hcpcs.get(code)
             if drug is not None and drug.drug:
-                found.append(NDC_REQUIRED.finding(line=number, field=f"{prefix}.ndc", code=code))
+                found.append(
+                    NDC_REQUIRED.finding(line=number, field=f"lines[{index}].ndc", code=code)
+                )
         # Charge.
         amount = line.charge.amount
-        if amount < _ZERO:
-            found.append(
-                NEGATIVE_CHARGE.finding(line=number, field=f"{prefix}.charge", charge=line.charge)
-            )
-        elif amount == _ZERO and not _quality_code(code):
-            found.append(ZERO_CHARGE.finding(line=number, field=f"{prefix}.charge", code=code))
+        if amount <= _ZERO:
+            if amount < _ZERO:
+                found.append(
+                    NEGATIVE_CHARGE.finding(
+                        line=number, field=f"lines[{index}].charge", charge=line.charge
+                    )
+                )
+            elif not quality:
+                found.append(
+                    ZERO_CHARGE.finding(line=number, field=f"lines[{index}].charge", code=code)
+                )
         # Units.
         units = line.units
-        if units > _ZERO and units != units.to_integral_value() and not is_anesthesia(code):
+        if (
+            units != _ONE
+            and not anesthesia
+            and units > _ZERO
+            and units != units.to_integral_value()
+        ):
             found.append(
                 FRACTIONAL_UNITS.finding(
-                    line=number, field=f"{prefix}.units", units=units, code=code
+                    line=number, field=f"lines[{index}].units", units=units, code=code
                 )
             )
         # Dates.
@@ -466,7 +495,7 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
                 found.append(
                     FUTURE_DATE.finding(
                         line=number,
-                        field=f"{prefix}.service_date",
+                        field=f"lines[{index}].service_date",
                         date=max(start, end or start).isoformat(),
                         today=today.isoformat(),
                     )
@@ -475,7 +504,7 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
                 found.append(
                     BEFORE_BIRTH.finding(
                         line=number,
-                        field=f"{prefix}.service_date",
+                        field=f"lines[{index}].service_date",
                         date=start.isoformat(),
                         birth=birth.isoformat(),
                     )
@@ -484,37 +513,19 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
                 found.append(
                     DATE_RANGE.finding(
                         line=number,
-                        field=f"{prefix}.service_date_end",
+                        field=f"lines[{index}].service_date_end",
                         start=start.isoformat(),
                         end=end.isoformat(),
                     )
                 )
         # Diagnosis pointers.
         pointers = line.pointers
-        if not pointers:
-            found.append(NO_POINTER.finding(line=number, field=f"{prefix}.pointers"))
+        if len(pointers) == 1 and 1 <= pointers[0] <= count:
+            pass  # the common case
+        elif not pointers:
+            found.append(NO_POINTER.finding(line=number, field=f"lines[{index}].pointers"))
         else:
-            if len(pointers) > 4:
-                found.append(
-                    TOO_MANY_POINTERS.finding(
-                        line=number, field=f"{prefix}.pointers", count=len(pointers)
-                    )
-                )
-            for pointer in pointers:
-                if not 1 <= pointer <= count:
-                    found.append(
-                        BAD_POINTER.finding(
-                            line=number, field=f"{prefix}.pointers", pointer=pointer, count=count
-                        )
-                    )
-            if len(pointers) > 1 and len(set(pointers)) != len(pointers):
-                for pointer in sorted(set(pointers)):
-                    if pointers.count(pointer) > 1:
-                        found.append(
-                            REPEATED_POINTER.finding(
-                                line=number, field=f"{prefix}.pointers", pointer=pointer
-                            )
-                        )
+            _pointers(pointers, count, number, index, found)
         # Modifiers.
         if line.modifiers:
             _modifiers(line, index, context, found)
@@ -524,27 +535,42 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
             found.append(
                 POS_UNKNOWN.finding(
                     line=number,
-                    field=f"{prefix}.place_of_service",
+                    field=f"lines[{index}].place_of_service",
                     where=f"Line {number}",
                     code=pos,
                 )
             )
-        family = em_kind(code)
-        if family is not None:
-            edit = POS_EDITS.get(family)
+        if pos_edit is not None:
             effective = pos or claim_pos
-            if edit is not None and effective and edit.conflicts(effective):
+            if effective and pos_edit.conflicts(effective):
                 place = places.get(effective)
                 found.append(
-                    edit.rule.finding(
+                    pos_edit.rule.finding(
                         line=number,
-                        field=f"{prefix}.place_of_service" if pos else "place_of_service",
+                        field=f"lines[{index}].place_of_service" if pos else "place_of_service",
                         code=code,
                         pos=effective,
                         pos_name=place.name if place else "unassigned",
                     )
                 )
     return found
+
+
+def _pointers(
+    pointers: tuple[int, ...], count: int, number: int, index: int, found: list[Finding]
+) -> None:
+    field = f"lines[{index}].pointers"
+    if len(pointers) > 4:
+        found.append(TOO_MANY_POINTERS.finding(line=number, field=field, count=len(pointers)))
+    for pointer in pointers:
+        if not 1 <= pointer <= count:
+            found.append(
+                BAD_POINTER.finding(line=number, field=field, pointer=pointer, count=count)
+            )
+    if len(set(pointers)) != len(pointers):
+        for pointer in sorted(set(pointers)):
+            if pointers.count(pointer) > 1:
+                found.append(REPEATED_POINTER.finding(line=number, field=field, pointer=pointer))
 
 
 PACK: Final = RulePack(

@@ -52,14 +52,15 @@ CLOSE = Rule(
 
 
 def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
-    first = claim.first_service_date()
+    first = claim.first_date
     if first is None:
         return []
     limit = context.filing_limit_days(claim)
+    # Day numbers (ordinals) keep the common case, far from the deadline, to integer math.
+    if context.today_ordinal + context.filing_warning_days <= first.toordinal() + limit:
+        return []
     deadline = first + timedelta(days=limit)
     today = context.today
-    if today <= deadline - timedelta(days=context.filing_warning_days):
-        return []
     source = (
         ""
         if claim.payer.timely_filing_days is not None

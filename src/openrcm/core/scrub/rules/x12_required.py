@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 from openrcm.core.scrub.engine import Finding, Rule, RulePack, Severity
+from openrcm.core.scrub.snapshot import BillingProvider, Payer
 
 if TYPE_CHECKING:
     from openrcm.core.scrub.context import ScrubContext
@@ -258,6 +260,40 @@ _ZIP9: Final = re.compile(r"[0-9]{9}")
 _ZERO: Final = Decimal(0)
 
 
+@lru_cache(maxsize=4096)
+def _billing(billing: BillingProvider) -> tuple[Finding, ...]:
+    # The same few billing providers are on every claim of a practice: check each once.
+    found: list[Finding] = []
+    if not billing.npi.strip():
+        found.append(NO_BILLING_NPI.finding(field="billing.npi"))
+    if not billing.tin.strip():
+        found.append(NO_BILLING_TIN.finding(field="billing.tin"))
+    zip_digits = billing.zip.replace("-", "").strip()
+    if not _ZIP9.fullmatch(zip_digits):
+        found.append(BILLING_ZIP.finding(field="billing.zip", value=billing.zip or "(none)"))
+    if billing.address_line and _PO_BOX.search(billing.address_line):
+        found.append(
+            BILLING_PO_BOX.finding(field="billing.address_line", value=billing.address_line)
+        )
+    if billing.taxonomy and not _TAXONOMY.fullmatch(billing.taxonomy):
+        found.append(TAXONOMY_SHAPE.finding(field="billing.taxonomy", value=billing.taxonomy))
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _payer(payer: Payer) -> tuple[Finding, ...]:
+    found: list[Finding] = []
+    if not payer.id.strip():
+        found.append(NO_PAYER_ID.finding(field="payer.id"))
+    if payer.filing_indicator not in _FILING:
+        found.append(
+            BAD_FILING_INDICATOR.finding(
+                field="payer.filing_indicator", value=payer.filing_indicator or "(none)"
+            )
+        )
+    return tuple(found)
+
+
 def _claim(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
     found: list[Finding] = []
     pcn = claim.patient_control_number.strip()
@@ -270,7 +306,10 @@ def _claim(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
         found.append(NO_LINES.finding(field="lines"))
     elif len(lines) > 50:
         found.append(TOO_MANY_LINES.finding(field="lines", count=len(lines)))
-    line_total = sum([line.charge.amount for line in lines], _ZERO)
+    if len(lines) == 1:
+        line_total = lines[0].charge.amount
+    else:
+        line_total = sum([line.charge.amount for line in lines], _ZERO)
     if line_total != claim.total_charge.amount:
         found.append(
             TOTAL_MISMATCH.finding(
@@ -290,21 +329,8 @@ def _claim(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
     if not claim.place_of_service.strip():
         found.append(NO_PLACE_OF_SERVICE.finding(field="place_of_service"))
 
-    billing = claim.billing
-    if not billing.npi.strip():
-        found.append(NO_BILLING_NPI.finding(field="billing.npi"))
-    if not billing.tin.strip():
-        found.append(NO_BILLING_TIN.finding(field="billing.tin"))
-    zip_digits = billing.zip.replace("-", "").strip()
-    if not _ZIP9.fullmatch(zip_digits):
-        found.append(BILLING_ZIP.finding(field="billing.zip", value=billing.zip or "(none)"))
-    if billing.address_line and _PO_BOX.search(billing.address_line):
-        found.append(
-            BILLING_PO_BOX.finding(field="billing.address_line", value=billing.address_line)
-        )
-    if billing.taxonomy and not _TAXONOMY.fullmatch(billing.taxonomy):
-        found.append(TAXONOMY_SHAPE.finding(field="billing.taxonomy", value=billing.taxonomy))
-
+    found.extend(_billing(claim.billing))
+    found.extend(_payer(claim.payer))
     if not claim.subscriber.member_id.strip():
         found.append(NO_MEMBER_ID.finding(field="subscriber.member_id"))
     if claim.subscriber.relationship not in _RELATIONSHIPS:
@@ -317,14 +343,6 @@ def _claim(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
         found.append(NO_BIRTH_DATE.finding(field="patient.birth_date"))
     if claim.patient.sex not in _SEXES:
         found.append(BAD_SEX.finding(field="patient.sex", value=claim.patient.sex or "(none)"))
-    if not claim.payer.id.strip():
-        found.append(NO_PAYER_ID.finding(field="payer.id"))
-    if claim.payer.filing_indicator not in _FILING:
-        found.append(
-            BAD_FILING_INDICATOR.finding(
-                field="payer.filing_indicator", value=claim.payer.filing_indicator or "(none)"
-            )
-        )
     return found
 
 
