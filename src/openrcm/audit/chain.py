@@ -7,11 +7,13 @@ Each row's hash is SHA-256 over its canonical content, and that content includes
 (the previous row's hash, or `GENESIS_HASH` for seq 1). Changing any hashed field of a row, or
 its place in the chain, breaks either its own hash or the next row's link.
 
-What the chain can tell (checked in this order, the first finding wins):
-- a row whose content no longer matches its hash: changed;
-- a gap in seq: rows removed;
-- a row that the next row skips over, or whose id is newer than the row after it: inserted;
-- a row whose hash differs from what the next row (or the chain head) recorded: rewritten;
+What the walk tells, at the first row where something is wrong (rows in seq order):
+- a seq lower than the one expected (duplicate, or before the start): that row was inserted;
+- a row the next row links past, or whose id is newer than the next row's: inserted;
+- a row whose content no longer matches its hash: changed (inserted, when the next row links
+  past it or it lies past the chain head);
+- a gap in seq: those rows were removed;
+- a row whose hash is not the one the next row (or the chain head) recorded: rewritten;
 - rows past the chain head, or a head past the last row: inserted / removed at the end.
 An attacker who rewrites every later row and the head with correct hashes is not detectable
 from the database alone; record `last_seq`/`last_hash` elsewhere and check them with `anchor`.
@@ -108,9 +110,9 @@ class VerifyResult:
     def __str__(self) -> str:
         if self.ok:
             return f"audit chain intact: {self.count} events"
-        where = f"seq {self.seq}" if self.seq is not None else "the chain head"
-        if self.event_id is not None:
-            where += f" (id {self.event_id})"
+        if self.seq is None:
+            return f"audit chain broken: {self.problem}: {self.message}"
+        where = f"seq {self.seq}" + (f" (id {self.event_id})" if self.event_id is not None else "")
         return f"audit chain broken at {where}: {self.problem}: {self.message}"
 
 
@@ -149,7 +151,10 @@ def verify_chain(
             message=message,
         )
 
-    for row in rows:
+    iterator = iter(rows)
+    upcoming = next(iterator, None)
+    while upcoming is not None:
+        row, upcoming = upcoming, next(iterator, None)
         count += 1
         seq = int(row["seq"])
         expected_seq = int(prev["seq"]) + 1 if prev else 1
@@ -177,6 +182,14 @@ def verify_chain(
                     f"it was written after {_name(row)} yet comes before it (row inserted)",
                 )
         if chain_hash(row) != row["hash"]:
+            expected_prev = str(prev["hash"]) if prev else GENESIS_HASH
+            if upcoming is not None and upcoming["prev_hash"] == expected_prev:
+                return broken(
+                    Problem.INSERTED,
+                    row,
+                    f"the next row, {_name(upcoming)}, links past it and its hash does not "
+                    "match its content (forged row)",
+                )
             if head is not None and seq > head.seq:
                 return broken(
                     Problem.INSERTED,
