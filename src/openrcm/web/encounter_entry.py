@@ -94,7 +94,9 @@ def with_extra_line(data: QueryDict) -> QueryDict:
         total = int(copy.get(key, "0"))
     except ValueError:
         total = 0
-    copy[key] = str(min(total + 1, MAX_LINES))
+    if total < MAX_LINES:
+        copy[key] = str(total + 1)
+        copy[f"{LINES_PREFIX}-{total}-units"] = "1"  # the new row's default, as on a fresh form
     return copy
 
 

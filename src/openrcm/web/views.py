@@ -304,6 +304,7 @@ def _entry_context(
         "form": entry.form,
         "lines": entry.lines,
         "show_errors": show_errors,
+        "hide_errors": not show_errors,  # for the shared field template
         "totals": totals,
         "line_amounts": {a.index: a for a in totals.lines} if totals else {},
         "coverages": coverage_list(user=request.user, patient=patient),

@@ -107,6 +107,7 @@ def test_member_opens_every_page(
     case = CASES[name]
     response = call(member_client, case, practice_a)
     assert response.status_code == case.ok, response.content[:500]
+    assert b"{#" not in response.content and b"{%" not in response.content  # no template leaks
 
 
 @pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.scoped))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -286,13 +287,18 @@ def test_add_line_without_javascript_keeps_what_was_typed(
 ) -> None:
     data = entry_data(practice_a, [{"procedure_code": "99213", "diagnosis_pointers": ""}])
     data["add_line"] = "1"
+    data["provider"] = ""  # not chosen yet
     response = member_client.post(reverse("encounter_new"), data)
     html = response.content.decode()
     assert response.status_code == 200
     assert 'name="lines-TOTAL_FORMS" value="4"' in html
     assert 'id="id_lines-3-procedure_code"' in html
     assert 'value="99213"' in html
+    assert re.search(
+        r'id="id_lines-3-units"[^>]*value="1"|value="1"[^>]*id="id_lines-3-units"', html
+    )
     assert "Point to at least one diagnosis" not in html  # no errors while still typing
+    assert "This field is required" not in html
     assert not new_encounters(practice_a).exists()
 
 
@@ -364,3 +370,18 @@ def test_code_hints_cover_only_well_formed_codes() -> None:
     assert len({h.code for h in COMMON_DIAGNOSES}) == len(COMMON_DIAGNOSES)
     assert describe_diagnosis("e119") == "Type 2 diabetes mellitus without complications"
     assert describe_diagnosis("Z99.99") == ""
+
+
+@pytest.mark.xfail(
+    connection.vendor == "postgresql",
+    reason="encounters.Diagnosis.code is max_length=7 but encounter_create stores the dotted "
+    "form (8 characters for S72.001A): PostgreSQL refuses it. Remove this marker once fixed.",
+    strict=True,
+)
+def test_a_seven_character_code_is_saved(member_client: Client, practice_a: PracticeWorld) -> None:
+    """Dotted, a 7-character ICD-10-CM code is 8 characters long (S72.001A)."""
+    line = [{"procedure_code": "99213", "charge": "90", "diagnosis_pointers": "1"}]
+    data = entry_data(practice_a, line, dx_1="S72.001A", dx_2="")
+    response = member_client.post(reverse("encounter_new"), data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert new_encounters(practice_a).get().diagnosis_codes == ["S72.001A"]
