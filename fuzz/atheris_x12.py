@@ -21,9 +21,11 @@ reader on every input, ``--files`` adds the file-based CLI entry points (both sl
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import tempfile
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -37,9 +39,21 @@ SCRATCH = tempfile.mkdtemp(prefix="x12-atheris-") if "--files" in sys.argv else 
 DISPATCH = "--all-readers" not in sys.argv
 
 
+PREFIX = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("-artifact_prefix=")), "")
+
+
 def test_one_input(data: bytes) -> None:
-    # A Failure (any exception but X12Error) propagates: libFuzzer reports it as a crash.
-    x12_targets.read_all_ways(data, scratch=SCRATCH, dispatch=DISPATCH)
+    try:
+        x12_targets.read_all_ways(data, scratch=SCRATCH, dispatch=DISPATCH)
+    except x12_targets.Failure as failure:
+        # Keep the input (libFuzzer does not always write its artifact for a Python exception),
+        # with the reader's own traceback, then let libFuzzer report the crash.
+        name = f"{PREFIX}x12-crash-{hashlib.sha1(data).hexdigest()}"  # noqa: S324 - a file name
+        with open(name, "wb") as fh:
+            fh.write(data)
+        with open(name + ".txt", "w") as fh:
+            fh.write("".join(traceback.format_exception(failure.exc)))
+        raise
 
 
 def main() -> None:

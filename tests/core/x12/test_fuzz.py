@@ -337,3 +337,43 @@ def hl_bodies(draw: st.DrawFn) -> bytes:
 @given(hl_bodies())
 def test_hl_grammars_on_random_segment_sequences(data: bytes) -> None:
     check(data)
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs the fuzzers found (kept as regression tests)
+# --------------------------------------------------------------------------------------------
+
+_ISA_837 = (
+    "ISA*00*          *00*          *ZZ*123456789012345*ZZ*123456789012346*061015*1705*^*00501"
+    "*000010216*0*T*:~GS*HC*1234567890*9876543210*20061015*1705*20213*X*005010X222A1~"
+)
+_837_NO_PAYER_NAME = [
+    "ST*837*0001*005010X222A1",
+    "BHT*0019*00*0123*20050117*1023*CH",
+    "NM1*41*2*PROVIDER MEDICAL GROUP*****46*N305",
+    "PER*IC*NINA*TE*6155551212",
+    "NM1*40*2*PAYER*****46*66783JJT",
+    "HL*1**20*1",
+    "NM1*85*2*PROVIDER MEDICAL GROUP*****XX*2366554859",
+    "N3*1234 WEST END AVE",
+    "N4*NASHVILLE*TN*37232",
+    "REF*EI*756473826",
+    "HL*2*1*22*0",
+    "SBR*P*18*******MB",
+    "NM1*IL*1*JONES*MARGARET****MI*123456789A",
+    # no 2010BB NM1*PR (payer name), which the guide requires before the claim
+    "CLM*153829140*827***22:B:1*Y*A*Y*Y",
+    "HI*ABK:J45909",
+    "SE*16*0001",
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by atheris: claim837p._subscriber_ctx asserts (AssertionError) when loop "
+    "2010BB (NM1*PR) is missing, instead of raising X12Error SEGMENT_MISSING; remove this "
+    "marker once the 837P reader is fixed",
+)
+def test_837p_subscriber_without_payer_name_is_an_x12_error() -> None:
+    data = (_ISA_837 + "~".join(_837_NO_PAYER_NAME) + "~GE*1*20213~IEA*1*000010216~").encode()
+    check(data)
