@@ -8,7 +8,9 @@ never in URLs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -57,8 +59,24 @@ View = Callable[..., HttpResponse]
 
 
 def page(view: View) -> View:
-    """A signed-in page showing PHI: login required, never cached by the browser or proxies."""
-    return login_required(never_cache(view))
+    """A signed-in page showing PHI: login required, never cached by the browser or proxies.
+
+    An htmx request whose session has expired gets `HX-Redirect` to the login page, so the
+    whole page goes there instead of the login form landing inside a table cell.
+    """
+    guarded = login_required(never_cache(view))
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _is_htmx(request) and not request.user.is_authenticated:
+            referer = request.headers.get("HX-Current-URL", "")
+            target = urlsplit(referer).path if referer else reverse("home")
+            return HttpResponse(
+                headers={"HX-Redirect": f"{reverse('login')}?{urlencode({'next': target})}"}
+            )
+        return guarded(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _practice(request: HttpRequest) -> Any:

@@ -224,3 +224,33 @@ def test_read_only_role_sees_but_cannot_enter_charges(
     assert client.get(reverse("patient_new")).status_code == 403
     url = reverse("encounter_new") + f"?patient={practice_a.patient.pk}"
     assert client.get(url).status_code == 404
+
+
+def test_expired_session_on_an_htmx_request_redirects_the_whole_page(client: Client) -> None:
+    response = client.post(
+        reverse("diagnosis_hints"),
+        {"q": "E11"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/encounters/new/?x=1"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/login/?next=%2Fencounters%2Fnew%2F"
+    assert response.content == b""
+
+
+def test_login_page_shows_the_demo_login_only_on_a_demo_database(client: Client, db: Any) -> None:
+    from django.conf import settings
+
+    from openrcm.accounts.services import user_create
+    from openrcm.tenancy.services import organization_get_or_create
+
+    assert b"Demo database" not in client.get(reverse("login")).content
+    organization_get_or_create(slug="demo", name="Demo Billing", is_demo=True)
+    user_create(
+        username=settings.OPENRCM_DEMO_USERNAME,
+        password=settings.OPENRCM_DEMO_PASSWORD,
+        validate=False,
+    )
+    html = client.get(reverse("login")).content.decode()
+    assert "Demo database" in html and settings.OPENRCM_DEMO_PASSWORD in html
+    organization_get_or_create(slug="real", name="Real Billing")
+    assert b"Demo database" not in client.get(reverse("login")).content
