@@ -745,6 +745,8 @@ class _ClaimWriter:
         s = b.submitter
         _need(s.name.last, "submitter name", "submitter", 60)
         _need(s.id, "submitter id", "submitter", 80)
+        if s.name.suffix:
+            raise ValueError("submitter: a name suffix is not used in loop 1000A")
         if not 1 <= len(s.contacts) <= 2:
             raise ValueError("submitter: one or two contacts (PER) are required")
         self.nm1("41", s.name, "46", s.id)
@@ -1450,6 +1452,7 @@ class _L:
         "name",
         "pos",
         "required",
+        "required_before",
         "required_children",
         "required_segs",
         "seg_index",
@@ -1492,6 +1495,10 @@ class _L:
         self.child_index = {k: tuple(v) for k, v in kids.items()}
         self.required_segs = tuple(i for i, r in enumerate(self.segs) if r.required)
         self.required_children = tuple(k for k in self.children if k.required)
+        # Required sibling loops that must already be there when a child loop starts.
+        self.required_before = {
+            k.name: tuple(r for r in self.required_children if r.pos < k.pos) for k in self.children
+        }
         self.start = start
         self.head = head
         self.build = build
@@ -1642,6 +1649,14 @@ class _Parser:
                         self.check_required(node, counts, seg)
                         if rule.head is not None:
                             rule.head(node, self)
+                    for k in rule.required_before[kr.name]:
+                        if k.name not in kid_counts:
+                            raise self.missing(
+                                node,
+                                seg,
+                                f"loop {k.name} ({k.title}, {k.trigger.label()})",
+                                k.trigger.id,
+                            )
                     kid_counts[kr.name] = n + 1
                     child_pos = kr.pos
                     value, seg = self.loop(kr, seg, node)
