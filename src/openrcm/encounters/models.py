@@ -104,7 +104,7 @@ class Diagnosis(models.Model):
 
     encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="diagnoses")
     position = models.PositiveSmallIntegerField()
-    code = models.CharField("ICD-10-CM code", max_length=7, validators=[validate_icd10cm_field])
+    code = models.CharField("ICD-10-CM code", max_length=8, validators=[validate_icd10cm_field])
 
     class Meta:
         ordering = ["encounter", "position"]

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -372,12 +371,6 @@ def test_code_hints_cover_only_well_formed_codes() -> None:
     assert describe_diagnosis("Z99.99") == ""
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    reason="encounters.Diagnosis.code is max_length=7 but encounter_create stores the dotted "
-    "form (8 characters for S72.001A): PostgreSQL refuses it. Remove this marker once fixed.",
-    strict=True,
-)
 def test_a_seven_character_code_is_saved(member_client: Client, practice_a: PracticeWorld) -> None:
     """Dotted, a 7-character ICD-10-CM code is 8 characters long (S72.001A)."""
     line = [{"procedure_code": "99213", "charge": "90", "diagnosis_pointers": "1"}]
