@@ -7,6 +7,7 @@ holds real (non-demo) data is refused. Everything is written in one transaction.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import random
 import time
@@ -808,14 +809,14 @@ class _DemoBuilder:
         if not plans or total == 0:
             return []
         counts = [0] * len(plans)
-        capacity = [
-            sum(
-                1
-                for n in range((today - p.earliest).days + 1)
-                if (p.earliest + dt.timedelta(days=n)).weekday() < 5
-            )
-            for p in plans
+        first = min(p.earliest for p in plans)
+        weekdays = [
+            first + dt.timedelta(days=n)
+            for n in range((today - first).days + 1)
+            if (first + dt.timedelta(days=n)).weekday() < 5
         ]
+        open_days = [weekdays[bisect.bisect_left(weekdays, p.earliest) :] for p in plans]
+        capacity = [len(days) for days in open_days]
         order = list(range(len(plans)))
         if total < len(plans):
             chosen = rng.sample(order, total)
@@ -836,14 +837,7 @@ class _DemoBuilder:
                     if not any(weights):
                         break
         pairs: list[tuple[int, dt.date]] = []
-        for i, plan in enumerate(plans):
-            if not counts[i]:
-                continue
-            days = [
-                plan.earliest + dt.timedelta(days=n)
-                for n in range((today - plan.earliest).days + 1)
-                if (plan.earliest + dt.timedelta(days=n)).weekday() < 5
-            ]
-            for day in sorted(rng.sample(days, counts[i])):
-                pairs.append((i, day))
+        for i in range(len(plans)):
+            if counts[i]:
+                pairs += [(i, day) for day in sorted(rng.sample(open_days[i], counts[i]))]
         return pairs
