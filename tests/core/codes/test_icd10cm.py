@@ -183,3 +183,12 @@ def test_every_code_is_exactly_one_of_billable_or_header(code: str) -> None:
         assert under[0] == code
     else:
         assert under and all(item.startswith(code) and item != code for item in under)
+
+
+def test_fiscal_year_of_the_april_update() -> None:
+    release = icd10cm.release()
+    assert release.fiscal_year_start == date(2025, 10, 1)
+    assert release.covers_fiscal_year(date(2026, 1, 15))
+    assert not release.covers(date(2026, 1, 15))
+    assert not release.covers_fiscal_year(date(2025, 9, 30))
+    assert not release.covers_fiscal_year(date(2026, 10, 1))

@@ -786,7 +786,7 @@ def _defects() -> list[Defect]:
     add(
         "date of service before the loaded release",
         "ICD-007",
-        replace(replace_line(BASE, service_date=date(2026, 3, 16)), payer=MEDICARE),
+        replace(replace_line(BASE, service_date=date(2025, 9, 16)), payer=MEDICARE),
     )
     add(
         "diagnosis listed twice",

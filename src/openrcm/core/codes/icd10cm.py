@@ -213,6 +213,20 @@ class Icd10Release:
         """Whether ``on`` falls within this release's effective dates."""
         return self.effective_from <= on <= self.effective_to
 
+    @property
+    def fiscal_year_start(self) -> date:
+        """October 1 that began this release's fiscal year (ICD-10-CM years run October to
+        September). An April update only adds codes to its October release, so for a date
+        between the two it is the right set but for the codes added in April."""
+        end = self.effective_to
+        if (end.month, end.day) == (9, 30):
+            return date(end.year - 1, 10, 1)
+        return self.effective_from
+
+    def covers_fiscal_year(self, on: date) -> bool:
+        """Whether ``on`` falls in this release's fiscal year, up to its end date."""
+        return self.fiscal_year_start <= on <= self.effective_to
+
     # -- the fast path the scrubber uses: keys already normalized ---------------------------
 
     def kind(self, code: str) -> str | None:

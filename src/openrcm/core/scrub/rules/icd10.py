@@ -91,9 +91,9 @@ RELEASE_GAP = _rule(
     "ICD-007",
     W,
     "Date of service outside the loaded ICD-10-CM release",
-    "The date of service {date} is outside the ICD-10-CM release loaded ({release}, "
-    "{start} to {end}); codes were checked against it: load the release in effect on that "
-    "date, or confirm the codes.",
+    "The date of service {date} is outside the fiscal year of the ICD-10-CM release loaded "
+    "({release}, {start} to {end}); codes were checked against it: load the release in "
+    "effect on that date, or confirm the codes.",
     "45 CFR 162.1002 and 162.1000 (the code set valid on the date of service); CMS updates "
     "ICD-10-CM each October 1 and April 1",
 )
@@ -131,13 +131,13 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
         return found
     dos = claim.first_date or context.today
     release = context.icd10.release_on(dos)
-    if not release.covers(dos):
+    if not release.covers_fiscal_year(dos):
         found.append(
             RELEASE_GAP.finding(
                 field="diagnoses",
                 date=dos.isoformat(),
                 release=release.name,
-                start=release.effective_from.isoformat(),
+                start=release.fiscal_year_start.isoformat(),
                 end=release.effective_to.isoformat(),
             )
         )
