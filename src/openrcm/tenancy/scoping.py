@@ -18,8 +18,14 @@ from openrcm.tenancy.permissions import Action, roles_allowed
 M = TypeVar("M", bound=models.Model)
 
 
+# An API token narrowed to some practices sets this on the user object it authenticates (for that
+# request only; openrcm.accounts.services.token_authenticate): a frozenset of practice ids.
+TOKEN_PRACTICES_ATTR = "_openrcm_token_practice_ids"  # noqa: S105 - an attribute name
+
+
 def practice_ids_for(user: Any, action: Action = Action.VIEW) -> list[int]:
-    """Ids of the practices where `user` holds a role that grants `action`."""
+    """Ids of the practices where `user` holds a role that grants `action` (and, for a request
+    made with a narrowed API token, that the token allows)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cache_attr = f"_openrcm_practice_ids_{action}"
@@ -33,6 +39,9 @@ def practice_ids_for(user: Any, action: Action = Action.VIEW) -> list[int]:
             .values_list("practice_id", flat=True)
         )
         setattr(user, cache_attr, cached)
+    narrowed = getattr(user, TOKEN_PRACTICES_ATTR, None)
+    if narrowed is not None:
+        return [practice_id for practice_id in cached if practice_id in narrowed]
     return list(cached)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from openrcm.config.env import env_bool, env_int, env_list, env_str
+from openrcm.config.filekeys import file_keys_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
 # ./var/ of the directory OpenRCM is started from holds the SQLite file, the dev secret and data.
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "openrcm.encounters",
     "openrcm.claims",
     "openrcm.operations",
+    "openrcm.files",
     "openrcm.web",
 ]
 
@@ -135,6 +137,11 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
 OPENRCM_DATA_DIR = DATA_DIR
+# The keyring sealing stored files ("id:base64key,..."; config/filekeys.py): from OPENRCM_FILE_KEYS
+# or OPENRCM_FILE_KEY; development.py falls back to var/file_key, production.py requires one.
+OPENRCM_FILE_KEYS = file_keys_from_env()
+OPENRCM_UPLOAD_MAX_MB = env_int("OPENRCM_UPLOAD_MAX_MB", 50)
+OPENRCM_API_TOKEN_DAYS = env_int("OPENRCM_API_TOKEN_DAYS", 90)  # lifetime of a new API token
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated).
 OPENRCM_TRUSTED_PROXIES = env_list("OPENRCM_TRUSTED_PROXIES")
 OPENRCM_DEMO_USERNAME = "demo"

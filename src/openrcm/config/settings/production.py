@@ -1,11 +1,13 @@
 """Production settings: refuse to start without a real secret and host list."""
 
 from openrcm.config.env import env_bool, env_int, env_list, env_required
+from openrcm.config.filekeys import file_keys_required
 from openrcm.config.settings.base import *  # noqa: F403
 
 SECRET_KEY = env_required("OPENRCM_SECRET_KEY")
 env_required("OPENRCM_ALLOWED_HOSTS")
 ALLOWED_HOSTS = env_list("OPENRCM_ALLOWED_HOSTS")
+OPENRCM_FILE_KEYS = file_keys_required()  # stored X12 files and PDFs are encrypted with it
 DEBUG = False
 
 SESSION_COOKIE_SECURE = True

@@ -4,8 +4,10 @@ import tempfile
 from pathlib import Path
 
 from openrcm.config.settings.base import *  # noqa: F403
+from openrcm.core.files.sealed import generate_key
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 OPENRCM_DATA_DIR = Path(tempfile.mkdtemp(prefix="openrcm-test-data-"))
+OPENRCM_FILE_KEYS = OPENRCM_FILE_KEYS or f"test:{generate_key()}"  # noqa: F405
