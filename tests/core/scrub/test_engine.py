@@ -19,6 +19,7 @@ from openrcm.core.scrub import (
     ScrubContext,
     Severity,
     has_errors,
+    is_clean,
     scrub,
 )
 from openrcm.core.scrub.engine import render_message
@@ -73,6 +74,7 @@ def test_finding_json_shape() -> None:
         "field": "lines[2].pointers",
     }
     assert has_errors([finding]) and not has_errors([])
+    assert is_clean([]) and not is_clean([finding])
 
 
 def test_packs_can_be_chosen_and_rules_disabled() -> None:
@@ -84,6 +86,13 @@ def test_packs_can_be_chosen_and_rules_disabled() -> None:
     assert {f.rule_id for f in scrub(claim, quiet)} == {"ICD-003"}
     only_codes = dataclasses.replace(ctx, packs=(pack("procedures"),))
     assert {f.rule_id for f in scrub(claim, only_codes)} == {"POS-002"}
+    # A dry run of one pack leaves the payer's data rules out unless asked.
+    mri = dataclasses.replace(
+        CLEAN["advanced imaging with the payer's authorization"], prior_authorization=""
+    )
+    assert scrub(mri, ctx, packs=[pack("icd10")]) == []
+    with_payer = scrub(mri, ctx, packs=[pack("icd10")], payer_rules=True)
+    assert [f.rule_id for f in with_payer] == ["PAYER-ACME-001"]
 
 
 def test_a_failing_check_holds_the_claim_instead_of_crashing() -> None:

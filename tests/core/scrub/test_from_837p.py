@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import pytest
 
 from openrcm.core.identifiers import make_npi
 from openrcm.core.scrub import ScrubContext, scrub
+from openrcm.core.scrub.report import scrub_837p_file
 from openrcm.core.scrub.snapshot import snapshot_from_837p, snapshots_from_837p_file
 from openrcm.core.x12.claim837p import (
     Address,
@@ -195,3 +197,13 @@ def test_secondary_claim_carries_the_primary_adjudication(context: ScrubContext)
 def test_unreadable_file_raises_the_x12_error() -> None:
     with pytest.raises(X12Error):
         snapshots_from_837p_file("this is not X12", file="bad.837")
+
+
+def test_json_report_of_a_file(context: ScrubContext) -> None:
+    text = _file([_claim("HEADER2", ["E11"], [_line("99213", "150.00")])])
+    [entry] = scrub_837p_file(text, context, file="batch.837")
+    assert entry["patient_control_number"] == "HEADER2"
+    [finding] = entry["findings"]  # type: ignore[misc]
+    assert finding["rule"] == "ICD-003" and finding["severity"] == "error"
+    assert finding["line"] is None
+    json.dumps(entry)

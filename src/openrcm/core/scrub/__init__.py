@@ -11,7 +11,15 @@
 """
 
 from openrcm.core.scrub.context import ClaimIndex, ScrubContext, ServiceRecord
-from openrcm.core.scrub.engine import Finding, Rule, RulePack, Severity, has_errors, scrub
+from openrcm.core.scrub.engine import (
+    Finding,
+    Rule,
+    RulePack,
+    Severity,
+    has_errors,
+    is_clean,
+    scrub,
+)
 from openrcm.core.scrub.snapshot import ClaimSnapshot
 
 __all__ = [
@@ -24,5 +32,6 @@ __all__ = [
     "ServiceRecord",
     "Severity",
     "has_errors",
+    "is_clean",
     "scrub",
 ]

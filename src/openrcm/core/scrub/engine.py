@@ -34,6 +34,7 @@ __all__ = [
     "RulePack",
     "Severity",
     "has_errors",
+    "is_clean",
     "render_message",
     "scrub",
 ]
@@ -170,11 +171,15 @@ def scrub(
     claim: ClaimSnapshot,
     context: ScrubContext,
     packs: Sequence[RulePack] | None = None,
+    *,
+    payer_rules: bool | None = None,
 ) -> list[Finding]:
-    """Run ``packs`` (default: every built-in pack, then the payer's data rules) over ``claim``.
+    """Run the rules over ``claim`` and return what they found.
 
-    Findings come in pack order, then in the order each check reports them. Rules named in
-    ``context.disabled_rules`` are dropped.
+    ``packs`` None runs the context's packs (every built-in pack unless the context names
+    others) and then the payer's data rules (``context.payer_rules``). Given packs run alone
+    unless ``payer_rules`` is True (a dry run of one pack). Findings come in pack order, then in
+    the order each check reports them; rules named in ``context.disabled_rules`` are dropped.
     """
     if packs is None:
         checks = context.default_checks
@@ -189,8 +194,9 @@ def scrub(
             continue
         if found:
             findings.extend(found)
-    payer_rules = context.payer_rules_for(claim.payer.id)
-    for rule in payer_rules:
+    if payer_rules is None:
+        payer_rules = packs is None
+    for rule in context.payer_rules_for(claim.payer.id) if payer_rules else ():
         assert rule.check is not None
         try:
             findings.extend(rule.check(claim, context))
@@ -205,3 +211,10 @@ def scrub(
 def has_errors(findings: Iterable[Finding]) -> bool:
     """Whether any finding blocks submission."""
     return any(finding.severity is Severity.ERROR for finding in findings)
+
+
+def is_clean(findings: Sequence[Finding]) -> bool:
+    """Whether a claim passed every edit with nothing to fix or override: the numerator of the
+    clean claim rate (HFMA CL-1: clean claims / claims scrubbed). A warning overridden by a
+    person is a manual intervention, so only a claim with no finding at all is clean."""
+    return not findings
