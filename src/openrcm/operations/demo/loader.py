@@ -25,7 +25,7 @@ from faker import Faker
 from openrcm.accounts.services import user_create
 from openrcm.claims.models import Claim
 from openrcm.core.money import Money
-from openrcm.encounters.models import Diagnosis, Encounter
+from openrcm.encounters.models import Encounter
 from openrcm.encounters.services import ChargeLineInput, EncounterInput, encounter_create_many
 from openrcm.operations.demo import people
 from openrcm.operations.demo.catalog import (
@@ -189,15 +189,6 @@ def _demo_user(practices: list[Practice]) -> tuple[str, str, bool]:
     for practice in practices:
         membership_grant(user=user, practice=practice, role=Role.ADMIN)
     return username, password, created
-
-
-def _holds_seven_character_codes() -> bool:
-    """Whether a diagnosis row holds a 7-character code with its dot (S52.501A: 8 characters).
-
-    Codes are stored with the dot; while the column is narrower, injuries stay out of the demo
-    (PostgreSQL would refuse them).
-    """
-    return (Diagnosis._meta.get_field("code").max_length or 0) >= 8
 
 
 def _split(total: int, weights: list[int]) -> list[int]:
@@ -585,9 +576,7 @@ class _DemoBuilder:
                 conditions = pediatric_profile_conditions(rng, age_now)
                 weight = 2.5 if age_now < 2 else 1.0 + 0.5 * len(conditions)
             else:
-                problem, side = ortho_problem(
-                    rng, age_now, seven_character_codes=_holds_seven_character_codes()
-                )
+                problem, side = ortho_problem(rng, age_now)
                 weight = 1.5
             profile = PatientProfile(
                 specialty=template.specialty,

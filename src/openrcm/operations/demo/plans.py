@@ -236,16 +236,9 @@ ORTHO_PROBLEMS: Final[tuple[tuple[str, str, str, int, int, int], ...]] = (
 )
 
 
-def ortho_problem(
-    rng: random.Random, age: int, *, seven_character_codes: bool = True
-) -> tuple[str, str]:
-    """The complaint and the side (RT/LT, or "" for the spine). Injuries carry 7-character
-    codes (S52.501A); without `seven_character_codes` they are left out."""
-    fitting = [
-        (p[0], p[5])
-        for p in ORTHO_PROBLEMS
-        if p[3] <= age <= p[4] and (seven_character_codes or not p[1].startswith("S"))
-    ]
+def ortho_problem(rng: random.Random, age: int) -> tuple[str, str]:
+    """The complaint and the side (RT/LT, or "" for the spine)."""
+    fitting = [(p[0], p[5]) for p in ORTHO_PROBLEMS if p[3] <= age <= p[4]]
     name = _pick(rng, fitting)
     side = "" if name in {"low_back", "radiculopathy"} else rng.choice(["RT", "LT"])
     return name, side
