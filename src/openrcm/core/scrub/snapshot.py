@@ -152,7 +152,7 @@ class ServiceLine:
     charge: Money
     units: Decimal = Decimal(1)
     modifiers: tuple[str, ...] = ()
-    pointers: tuple[int, ...] = (1,)
+    pointers: tuple[int, ...] = ()
     """Diagnosis pointers (SV107): 1-based positions in :attr:`ClaimSnapshot.diagnoses`."""
     service_date: date | None = None
     service_date_end: date | None = None
