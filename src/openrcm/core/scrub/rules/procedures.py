@@ -75,7 +75,7 @@ ZERO_CHARGE = _rule(
     E,
     "Zero line charge",
     "Line {line} ({code}) charges $0.00: enter the practice's fee for the service (only "
-    "quality-reporting codes are billed at zero).",
+    "quality-reporting codes and state-supplied vaccines, modifier SL, are billed at zero).",
     f"{_TR3} loop 2400 SV102; {_CPM} Chapter 26, item 24F (charges)",
 )
 FUTURE_DATE = _rule(
@@ -470,7 +470,8 @@ def _check(claim: ClaimSnapshot, context: ScrubContext) -> list[Finding]:
                         line=number, field=f"lines[{index}].charge", charge=line.charge
                     )
                 )
-            elif not quality:
+            elif not quality and "SL" not in line.modifiers:
+                # SL: state-supplied vaccine (VFC), billed at $0.00 by design.
                 found.append(
                     ZERO_CHARGE.finding(line=number, field=f"lines[{index}].charge", code=code)
                 )
