@@ -34,7 +34,7 @@ class X12Upload:
         return f"X12Upload(name={self.name!r}, size={len(self.data)})"
 
 
-def x12_upload_read(uploaded: UploadedFile) -> X12Upload:
+def x12_upload_read(uploaded: UploadedFile[Any]) -> X12Upload:
     """Check and read an uploaded file; ValidationError (code "x12_upload") naming the file."""
     name = sanitize_name(uploaded.name)
     try:
@@ -48,7 +48,7 @@ def x12_upload_read(uploaded: UploadedFile) -> X12Upload:
     return X12Upload(name=name, data=data)
 
 
-def validate_x12_upload(uploaded: UploadedFile) -> None:
+def validate_x12_upload(uploaded: UploadedFile[Any]) -> None:
     """For `validators=[validate_x12_upload]` on a plain forms.FileField."""
     x12_upload_read(uploaded)
 
