@@ -8,5 +8,6 @@ from openrcm.api.root import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("account/", include("openrcm.accounts.urls")),
     path("", include("openrcm.web.urls")),
 ]

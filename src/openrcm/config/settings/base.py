@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
-from openrcm.config.env import env_bool, env_int, env_list, env_str
+from openrcm.config.env import ConfigurationError, env_bool, env_int, env_list, env_str
 from openrcm.config.filekeys import file_keys_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -56,6 +58,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "ninja",  # serves Swagger UI from its own static files: /api/docs works offline
     "openrcm.tenancy",
     "openrcm.accounts",
@@ -67,19 +72,27 @@ INSTALLED_APPS = [
     "openrcm.claims",
     "openrcm.operations",
     "openrcm.files",
+    "openrcm.codes",
+    "openrcm.scrubbing",
     "openrcm.web",
 ]
 
 MIDDLEWARE = [
     "openrcm.audit.middleware.RequestContextMiddleware",  # request id + client IP, first
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "openrcm.accounts.middleware.NoStoreMiddleware",  # signed-in pages and the API: no-store
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "django.contrib.messages.middleware.MessageMiddleware",
+    "openrcm.accounts.middleware.SessionLimitsMiddleware",  # idle and absolute limits
+    "openrcm.accounts.middleware.MfaRequiredMiddleware",  # password alone reaches only MFA pages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "openrcm.tenancy.middleware.CurrentPracticeMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page's answer
 ]
 
 ROOT_URLCONF = "openrcm.config.urls"
@@ -96,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "openrcm.web.context_processors.practice_context",
+                "openrcm.accounts.context_processors.security",
             ],
         },
     },
@@ -104,6 +118,11 @@ TEMPLATES = [
 DATABASES = {"default": database_config(f"sqlite:///{VAR_DIR / 'openrcm.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# -- authentication (ASVS V2): Argon2, length and common-password checks, no composition rules ----
+AUTHENTICATION_BACKENDS = [
+    "openrcm.accounts.backends.LockoutBackend",  # refuses while locked out (django-axes), first
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -129,12 +148,62 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
-SESSION_COOKIE_AGE = env_int("OPENRCM_SESSION_IDLE_SECONDS", 15 * 60)
+# -- MFA (TOTP, django-otp): required unless a development setting switches it off -------------
+OPENRCM_ENV = "base"
+OPENRCM_MFA_REQUIRED = env_bool("OPENRCM_MFA_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "OpenRCM"
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP secret or QR code
+OPENRCM_MFA_THROTTLE_FACTOR = 1  # the same for recovery codes
+OPENRCM_RECOVERY_CODE_COUNT = 10
+
+# -- lockout (django-axes): 10 failures per username and IP within 15 minutes; 15 minutes off ---
+AXES_FAILURE_LIMIT = 10
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends 15 minutes after it began
+AXES_LOCKOUT_CALLABLE = "openrcm.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "openrcm.accounts.lockout.client_ip"  # the audit's client IP rules
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail
+AXES_VERBOSE = False
+
+# -- sessions: idle logoff (at most 30 minutes), absolute limit, cookies -----------------------
+OPENRCM_SESSION_IDLE_MINUTES = env_int("OPENRCM_SESSION_IDLE_MINUTES", 15)
+if not 1 <= OPENRCM_SESSION_IDLE_MINUTES <= 30:
+    raise ConfigurationError(
+        f"OPENRCM_SESSION_IDLE_MINUTES={OPENRCM_SESSION_IDLE_MINUTES} is refused: the idle logoff "
+        "is between 1 and 30 minutes (default 15)."
+    )
+OPENRCM_SESSION_MAX_HOURS = env_int("OPENRCM_SESSION_MAX_HOURS", 12)
+if not 1 <= OPENRCM_SESSION_MAX_HOURS <= 12:
+    raise ConfigurationError(
+        f"OPENRCM_SESSION_MAX_HOURS={OPENRCM_SESSION_MAX_HOURS} is refused: a session lasts "
+        "between 1 and 12 hours after login (default 12)."
+    )
+SESSION_COOKIE_AGE = OPENRCM_SESSION_IDLE_MINUTES * 60  # the server forgets idle sessions too
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# -- headers: CSP (no inline script or style), framing, sniffing, referrer -------------------------
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 OPENRCM_DATA_DIR = DATA_DIR
 # The keyring sealing stored files ("id:base64key,..."; config/filekeys.py): from OPENRCM_FILE_KEYS
