@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from openrcm.core.x12.delimiters import Delimiters
 from openrcm.core.x12.errors import X12Error, X12ErrorCode
@@ -70,12 +70,18 @@ def _empty() -> Iterator[Segment]:
     return iter(())
 
 
+def _empty_raw() -> Iterator[list[str]]:
+    return iter(())
+
+
 @dataclass(slots=True)
 class TransactionSetResult:
     """One ST-SE set (``kind == "set"``), or an envelope defect (``"group"``/``"interchange"``).
 
     ``segments`` yields the body between ST and SE; it raises X12Error at its end when SE is
-    missing or wrong. ``error`` is set when the set (or envelope) is known bad before its body.
+    missing or wrong. ``raw_segments`` is the same body as lists (the segment id first, then the
+    elements; the n-th list is segment ``segment_number + n``), for hot loops: read one of the
+    two, not both. ``error`` is set when the set (or envelope) is known bad before its body.
     """
 
     interchange: InterchangeHeader | None
@@ -88,6 +94,7 @@ class TransactionSetResult:
     error: X12Error | None = None
     kind: Literal["set", "group", "interchange"] = "set"
     file: str | None = None
+    raw_segments: Iterator[list[str]] = field(default_factory=_empty_raw, repr=False)
 
     @property
     def st01(self) -> str:
@@ -114,12 +121,13 @@ class TransactionSetResult:
 
 
 class _SetState:
-    __slots__ = ("count", "finished", "pushback")
+    __slots__ = ("count", "finished", "number", "pushback")
 
-    def __init__(self) -> None:
+    def __init__(self, number: int) -> None:
         self.finished = False
         self.pushback: Segment | None = None
         self.count = 1
+        self.number = number  # the last segment consumed
 
 
 def _same_number(a: str, b: str) -> bool:
@@ -129,41 +137,57 @@ def _same_number(a: str, b: str) -> bool:
 
 
 def _body(
-    it: Iterator[Segment], st: Segment, st02: str, state: _SetState, file: str | None
-) -> Iterator[Segment]:
+    raw: Iterator[list[str]],
+    st: Segment,
+    st02: str,
+    state: _SetState,
+    bad: dict[int, X12Error],
+    file: str | None,
+    *,
+    as_segments: bool,
+) -> Iterator[Any]:
+    """The segments between ST and SE: Segment objects, or the raw lists (id first)."""
     envelope = ENVELOPE_IDS
+    delims = st.delimiters
     count = 1
-    for seg in it:
-        if seg.id in envelope:
-            state.finished = True
-            if seg.id == "SE":
-                count += 1
-                state.count = count
-                _check_se(seg, st02, count, file)
-                return
-            state.pushback = seg
-            raise X12Error(
-                C.SE_MISSING,
-                f"transaction set {st02} (ST at segment {st.number}) has no SE trailer:"
-                f" {seg.id} follows",
-                segment_number=seg.number,
-                segment_id=seg.id,
-                file=file,
-                transaction_set=st02,
-            )
-        if seg.error is not None:
-            raise seg.error.replace(transaction_set=st02, file=file)
-        count += 1
-        yield seg
-    state.finished = True
-    raise X12Error(
-        C.TRUNCATED,
-        f"the file ends inside transaction set {st02} (ST at segment {st.number}): no SE",
-        segment_number=st.number,
-        segment_id="ST",
-        file=file,
-        transaction_set=st02,
-    )
+    number = st.number
+    try:
+        for parts in raw:
+            number += 1
+            sid = parts[0]
+            if sid in envelope:
+                state.finished = True
+                seg = Segment(sid, parts[1:], number, delims, bad.get(number) if bad else None)
+                if sid == "SE":
+                    count += 1
+                    state.count = count
+                    _check_se(seg, st02, count, file)
+                    return
+                state.pushback = seg
+                raise X12Error(
+                    C.SE_MISSING,
+                    f"transaction set {st02} (ST at segment {st.number}) has no SE trailer:"
+                    f" {sid} follows",
+                    segment_number=number,
+                    segment_id=sid,
+                    file=file,
+                    transaction_set=st02,
+                )
+            if bad and number in bad:
+                raise bad[number].replace(transaction_set=st02, file=file)
+            count += 1
+            yield Segment(sid, parts[1:], number, delims) if as_segments else parts
+        state.finished = True
+        raise X12Error(
+            C.TRUNCATED,
+            f"the file ends inside transaction set {st02} (ST at segment {st.number}): no SE",
+            segment_number=st.number,
+            segment_id="ST",
+            file=file,
+            transaction_set=st02,
+        )
+    finally:
+        state.number = number
 
 
 def _check_se(seg: Segment, st02: str, count: int, file: str | None) -> None:
@@ -294,7 +318,7 @@ def parse_gs(seg: Segment) -> tuple[GroupHeader, list[X12Error]]:
     return header, problems
 
 
-def _skipped(st02: str) -> Iterator[Segment]:
+def _skipped(st02: str) -> Iterator[Any]:
     raise RuntimeError(
         f"the body of transaction set {st02} was skipped: read each set's segments before"
         " asking for the next set"
@@ -308,7 +332,10 @@ class _Envelope:
     def __init__(self, source: Source, file: str | None) -> None:
         self.reader = SegmentReader(source, file=file, strict=False)
         self.file = self.reader.file
-        self.it = iter(self.reader)
+        self.raw = self.reader.raw()
+        self.bad = self.reader.bad
+        self.delims = self.reader.delimiters
+        self.number = 0
         self.pending: Segment | None = None
         self.interchange: InterchangeHeader | None = None
         self.isa: Segment | None = None
@@ -321,7 +348,15 @@ class _Envelope:
         if self.pending is not None:
             seg, self.pending = self.pending, None
             return seg
-        return next(self.it, None)
+        parts = next(self.raw, None)
+        if parts is None:
+            return None
+        self.number += 1
+        return self._seg(parts, self.number)
+
+    def _seg(self, parts: list[str], number: int) -> Segment:
+        bad = self.bad
+        return Segment(parts[0], parts[1:], number, self.delims, bad.get(number) if bad else None)
 
     def _err(self, kind: Literal["group", "interchange"], error: X12Error) -> TransactionSetResult:
         if error.file is None and self.file is not None:
@@ -518,32 +553,47 @@ class _Envelope:
                 f"ST02 (control number) {st02!r} must be 4-9 characters",
                 element=2,
             )
-        state = _SetState()
+        state = _SetState(st.number)
         file = self.file
         if error is not None:
             if error.file is None and file is not None:
                 error = error.with_file(file)
             error = error.replace(transaction_set=st02 or None)
             body: Iterator[Segment] = _empty()
+            raw: Iterator[list[str]] = _empty_raw()
         else:
-            body = _body(self.it, st, st02, state, file)
+            body = _body(self.raw, st, st02, state, self.bad, file, as_segments=True)
+            raw = _body(self.raw, st, st02, state, self.bad, file, as_segments=False)
         result = TransactionSetResult(
-            self.interchange, self.group, st01, st02, st03, st.number, body, error, "set", file
+            self.interchange,
+            self.group,
+            st01,
+            st02,
+            st03,
+            st.number,
+            body,
+            error,
+            "set",
+            file,
+            raw,
         )
         yield result
         # Skip what the consumer left of this set.
         result.segments = _skipped(st02)
-        if not state.finished:
-            close = getattr(body, "close", None)
+        result.raw_segments = _skipped(st02)
+        for gen in (body, raw):
+            close = getattr(gen, "close", None)
             if close is not None:
                 close()
-            if not state.finished:
-                for seg in self.it:
-                    if seg.id in ENVELOPE_IDS:
-                        if seg.id != "SE":
-                            self.pending = seg
-                        break
-                return
+        self.number = state.number
+        if not state.finished:
+            for parts in self.raw:
+                self.number += 1
+                if parts[0] in ENVELOPE_IDS:
+                    if parts[0] != "SE":
+                        self.pending = self._seg(parts, self.number)
+                    break
+            return
         if state.pushback is not None:
             self.pending = state.pushback
 

@@ -6,21 +6,19 @@ in the implementation guides' numbering (``CLP01``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from openrcm.core.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
 from openrcm.core.x12.errors import X12Error, X12ErrorCode
 
-_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 # Caches of parsed values (readers look here first on their hot path; only valid text is stored).
 DECIMAL_CACHE: dict[str, Decimal] = {}
 DATE_CACHE: dict[str, date] = {}
 _DECIMALS = DECIMAL_CACHE
 _DATES = DATE_CACHE
-_CACHE_MAX = 8192
+_CACHE_MAX = 1 << 15
 
 
 def parse_decimal(text: str) -> Decimal | None:
@@ -32,12 +30,14 @@ def parse_decimal(text: str) -> Decimal | None:
     d = _DECIMALS.get(text)
     if d is not None:
         return d
-    if len(text) > 30 or _NUMBER.fullmatch(text) is None:
+    digits = text[1:] if text[:1] == "-" else text
+    if (
+        len(text) > 30
+        or not digits.isascii()
+        or not (digits.isdigit() or digits.replace(".", "", 1).isdigit())
+    ):
         return None
-    try:
-        d = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-        return None
+    d = Decimal(text)
     if len(_DECIMALS) >= _CACHE_MAX:
         _DECIMALS.clear()
     _DECIMALS[text] = d

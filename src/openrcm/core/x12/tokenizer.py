@@ -174,7 +174,7 @@ class SegmentReader:
     U+FFFD, so an envelope reader can reject its transaction set alone.
     """
 
-    __slots__ = ("_chunks", "_first", "_gen", "delimiters", "file", "strict")
+    __slots__ = ("_chunks", "_first", "_gen", "bad", "delimiters", "file", "strict")
 
     def __init__(self, source: Source, *, file: str | None = None, strict: bool = True) -> None:
         self.strict = strict
@@ -205,6 +205,7 @@ class SegmentReader:
         self.delimiters = parse_isa_delimiters(head, file=self.file)
         self._first = head
         self._gen: Iterator[Segment] | None = None
+        self.bad: dict[int, X12Error] = {}
 
     def __iter__(self) -> Iterator[Segment]:
         if self._gen is None:
@@ -225,10 +226,10 @@ class SegmentReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _segments(self) -> Iterator[Segment]:
+    def _chunk_parts(self) -> Iterator[tuple[list[str], bool]]:
+        """Per chunk: the segment texts it completes, and whether any holds invalid UTF-8."""
         d = self.delimiters
         term = d.segment
-        esep = d.element
         strip_chars = "".join(c for c in "\r\n" if c != term)
         file = self.file
         number = 0
@@ -253,34 +254,65 @@ class SegmentReader:
                 parts = (buf + text).split(term) if buf else text.split(term)
                 buf = parts.pop()
                 if len(buf) > MAX_SEGMENT_LENGTH:
+                    number += len(parts) - parts.count("")
                     raise X12Error(
                         X12ErrorCode.SEGMENT_TOO_LONG,
                         f"no segment terminator {term!r} within {MAX_SEGMENT_LENGTH} characters",
                         segment_number=number + 1,
                         file=file,
                     )
-                if bad:
-                    for raw in parts:
-                        if not raw:
-                            continue
-                        number += 1
-                        yield self._checked(raw, number)
-                    continue
-                for raw in parts:
-                    if not raw:
-                        continue
-                    number += 1
-                    els = raw.split(esep)
-                    yield Segment(els[0], els[1:], number, d)
+                number += len(parts) - parts.count("")
+                yield parts, bad
             if buf and not buf.isspace():
-                number += 1
-                yield self._checked(buf.rstrip(" \t"), number)
+                yield [buf.rstrip(" \t")], _BAD_TEXT.search(buf) is not None
         except X12Error as exc:
             if exc.file is None and file is not None:
                 raise exc.with_file(file) from None
             raise
         finally:
             self.close()
+
+    def _segments(self) -> Iterator[Segment]:
+        d = self.delimiters
+        esep = d.element
+        number = 0
+        for parts, bad in self._chunk_parts():
+            if bad:
+                for raw in parts:
+                    if raw:
+                        number += 1
+                        yield self._checked(raw, number)
+                continue
+            for raw in parts:
+                if not raw:
+                    continue
+                number += 1
+                els = raw.split(esep)
+                yield Segment(els[0], els[1:], number, d)
+
+    def raw(self) -> Iterator[list[str]]:
+        """The segments as lists (the id first, then the elements), for hot loops.
+
+        Numbering is as in iteration (count the lists; ISA is 1). A segment that is not valid
+        UTF-8 raises X12Error when ``strict``; otherwise it is yielded with the bad bytes
+        replaced by U+FFFD and its error is put in ``bad`` under its number.
+        """
+        esep = self.delimiters.element
+        number = 0
+        for parts, has_bad in self._chunk_parts():
+            if has_bad:
+                for text in parts:
+                    if text:
+                        number += 1
+                        seg = self._checked(text, number)
+                        if seg.error is not None:
+                            self.bad[number] = seg.error
+                        yield [seg.id, *seg.elements]
+                continue
+            number += len(parts) - parts.count("")
+            for t in parts:
+                if t:
+                    yield t.split(esep)
 
     def _checked(self, raw: str, number: int) -> Segment:
         d = self.delimiters
