@@ -218,3 +218,52 @@ def claim_transition(*, claim: Claim, to: ClaimStatus, actor: Any = None, note: 
     claim.status = locked.status
     claim.status_changed_at = locked.status_changed_at
     return claim
+
+
+def claims_transition_many(
+    *, claims: Iterable[Claim], to: ClaimStatus, actor: Any = None, note: str = ""
+) -> list[Claim]:
+    """Move many claims to `to` at once (a scrub of a practice's batch), each through the core
+    state machine as `claim_transition` moves one: rows locked, every move checked, history
+    written alongside. A claim whose move is not allowed refuses the whole batch."""
+    claims = list(claims)
+    if not claims:
+        return []
+    now = timezone.now()
+    by = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        ids = [claim.pk for claim in claims]
+        current: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            current.update(
+                Claim.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", "status")
+            )
+        for claim in claims:
+            try:
+                transition(ClaimStatus(current[claim.pk]), to)
+            except InvalidTransition as exc:
+                raise ValidationError({"status": f"{claim}: {exc}"}) from exc
+        for start in range(0, len(ids), 500):
+            Claim.objects.filter(pk__in=ids[start : start + 500]).update(
+                status=to.value, status_changed_at=now
+            )
+        ClaimStatusChange.objects.bulk_create(
+            ClaimStatusChange(
+                practice_id=claim.practice_id,
+                claim_id=claim.pk,
+                from_status=current[claim.pk],
+                to_status=to.value,
+                at=now,
+                actor=by,
+                note=note,
+            )
+            for claim in claims
+        )
+    for claim in claims:
+        claim.status = to.value
+        claim.status_changed_at = now
+    return claims

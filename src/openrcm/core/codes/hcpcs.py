@@ -158,11 +158,14 @@ def _parse_date(text: str) -> date | None:
     text = text.strip()
     if not text:
         return None
-    if re.fullmatch(r"[0-9]{8}", text):
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-    match = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", text)
-    if match:
-        return date(int(match.group(3)), int(match.group(1)), int(match.group(2)))
+    try:
+        if re.fullmatch(r"[0-9]{8}", text):
+            return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        match = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", text)
+        if match:
+            return date(int(match.group(3)), int(match.group(1)), int(match.group(2)))
+    except ValueError:
+        raise HcpcsFileError(f"date {text!r} is not a real date") from None
     raise HcpcsFileError(f"date {text!r} is neither YYYYMMDD nor MM/DD/YYYY")
 
 
@@ -197,12 +200,17 @@ def _read_csv(text: str, source: str) -> HcpcsTable:
         if record_id not in ("", "3"):
             continue
 
+        try:
+            added = _parse_date(_cell(row, columns, "ADD DT"))
+            terminated = _parse_date(_cell(row, columns, "TERM DT"))
+        except HcpcsFileError as error:
+            raise HcpcsFileError(f"{source}: line {rows.line_num}: {error}") from None
         found[code] = HcpcsCode(
             code=code,
             description=text_part,
             drug=code.startswith(("J", "Q")) and "injection" in text_part.lower(),
-            added=_parse_date(_cell(row, columns, "ADD DT")),
-            terminated=_parse_date(_cell(row, columns, "TERM DT")),
+            added=added,
+            terminated=terminated,
         )
     if header is None:
         raise HcpcsFileError(

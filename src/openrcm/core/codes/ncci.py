@@ -133,6 +133,11 @@ class PtpTable:
     def __len__(self) -> int:
         return sum(len(edits) for edits in self._by_pair.values())
 
+    def __iter__(self) -> Iterator[PtpEdit]:
+        """Every edit, pair by pair in the order they were added."""
+        for edits in self._by_pair.values():
+            yield from edits
+
     def involves(self, code: str) -> bool:
         """Whether the code appears in any edit (a cheap filter before pair lookups)."""
         return code in self._codes
@@ -156,6 +161,9 @@ class MueTable:
 
     def __len__(self) -> int:
         return len(self._by_code)
+
+    def __iter__(self) -> Iterator[MueEdit]:
+        return iter(self._by_code.values())
 
     def get(self, code: str) -> MueEdit | None:
         return self._by_code.get(code)

@@ -1,0 +1,476 @@
+"""Writes for scrubbing: scrub a claim or a practice's batch, override a warning, save a payer
+rule.
+
+A scrub replaces the claim's previous findings and moves the claim through the state machine:
+draft -> ready when it has no error and every warning is overridden; ready -> draft when an
+error (or a warning nobody overrode) appears. The first scrub of a claim counts toward the
+clean claim rate of its practice and month (HFMA CL-1: clean only with no finding at all).
+
+One `ScrubContext` serves a whole batch (`scrub_context_for`): the code sets, the imported NCCI
+tables, the payers' rules and the index of the practice's other claims are read once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from openrcm.audit.models import AuditAction
+from openrcm.audit.services import audit_record
+from openrcm.claims.models import Claim, ClaimLine
+from openrcm.claims.services import claim_transition, claims_transition_many
+from openrcm.codes import loaders
+from openrcm.core.claims.status import ClaimStatus
+from openrcm.core.scrub.conditions import ConditionError, rule_from_data
+from openrcm.core.scrub.context import ClaimIndex, ScrubContext, ServiceRecord
+from openrcm.core.scrub.engine import Finding, Rule, RulePack, is_clean, scrub
+from openrcm.core.scrub.engine import Severity as FindingSeverity
+from openrcm.payers.models import Payer
+from openrcm.scrubbing.models import (
+    ClaimFinding,
+    ClaimScrub,
+    CleanClaimStat,
+    PayerRule,
+    ScrubRun,
+    Severity,
+    WarningOverride,
+)
+from openrcm.scrubbing.snapshots import claim_snapshot, claims_for_snapshots, patient_key
+from openrcm.tenancy.models import Practice
+
+# Claims a scrub may move: the ones that have not left for the payer yet.
+SCRUBBABLE = (ClaimStatus.DRAFT.value, ClaimStatus.READY.value)
+# Claims left out of the duplicate index: never billed, or withdrawn.
+NOT_BILLED = (ClaimStatus.VOID.value, ClaimStatus.REJECTED.value)
+CHUNK = 500
+
+
+def practice_today(practice: Practice) -> dt.date:
+    """Today in the practice's time zone (timely filing and future dates are counted from it)."""
+    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(practice.time_zone)).date()
+
+
+# -- the context of a batch ----------------------------------------------------------------------
+
+
+def claim_index_for(*, practice: Practice) -> ClaimIndex:
+    """The practice's billed service lines (void and rejected claims and voids left out), keyed
+    for duplicate detection; one query."""
+    rows = (
+        ClaimLine.objects.filter(practice=practice)
+        .exclude(claim__status__in=NOT_BILLED)
+        .exclude(claim__frequency_code="8")
+        .values_list(
+            "claim__patient_control_number",
+            "claim__encounter__patient_id",
+            "claim__sequence",
+            "claim__encounter__provider__npi",
+            "claim__encounter__date_of_service",
+            "charge_line__procedure_code",
+            "charge_line__modifier1",
+            "charge_line__modifier2",
+            "charge_line__modifier3",
+            "charge_line__modifier4",
+        )
+    )
+    return ClaimIndex(
+        ServiceRecord(
+            claim_id=pcn,
+            patient_key=patient_key(patient_id, sequence),
+            provider_npi=npi or practice.group_npi,
+            service_date=day,
+            procedure=code.upper(),
+            modifiers=tuple(m.upper() for m in (m1, m2, m3, m4) if m),
+        )
+        for pcn, patient_id, sequence, npi, day, code, m1, m2, m3, m4 in rows.iterator(
+            chunk_size=5000
+        )
+    )
+
+
+def payer_rules_for(*, organization_id: int) -> dict[str, list[Rule]]:
+    """The active payer rules of an organization's payers, by electronic payer id (the
+    snapshot's ``payer.id``). A stored rule that no longer compiles is skipped: saving refuses
+    such data, so it can only come from a newer rule language."""
+    rules: dict[str, list[Rule]] = defaultdict(list)
+    stored = (
+        PayerRule.objects.filter(payer__organization_id=organization_id, active=True)
+        .select_related("payer")
+        .order_by("payer__payer_id", "rule_id", "-version")
+    )
+    for item in stored:
+        try:
+            rules[item.payer.payer_id].append(rule_from_data(item.data))
+        except ConditionError:
+            continue
+    return dict(rules)
+
+
+def scrub_context_for(
+    *,
+    practice: Practice,
+    today: dt.date | None = None,
+    packs: tuple[RulePack, ...] | None = None,
+    with_history: bool = True,
+) -> ScrubContext:
+    """The context for scrubbing a batch of the practice's claims: built once, shared by all."""
+    return ScrubContext(
+        today=today or practice_today(practice),
+        hcpcs=loaders.hcpcs_table(),
+        ptp=loaders.ptp_table(),
+        mue=loaders.mue_table(),
+        history=claim_index_for(practice=practice) if with_history else ClaimIndex(),
+        payer_rules=payer_rules_for(organization_id=practice.organization_id),
+        packs=packs,
+    )
+
+
+# -- storing the results -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """One claim's scrub: its findings and where it stands after them."""
+
+    claim: Claim
+    findings: list[Finding]
+    open_warnings: int
+    moved_to: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is FindingSeverity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    @property
+    def held(self) -> bool:
+        return self.errors > 0
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+def _overridden(claim_ids: Sequence[int]) -> set[tuple[int, str]]:
+    found: set[tuple[int, str]] = set()
+    for chunk in _chunks(claim_ids):
+        found.update(
+            WarningOverride.objects.filter(claim_id__in=chunk).values_list("claim_id", "rule_id")
+        )
+    return found
+
+
+def _month(practice: Practice, at: dt.datetime) -> dt.date:
+    local = timezone.localtime(at, zoneinfo.ZoneInfo(practice.time_zone)).date()
+    return local.replace(day=1)
+
+
+def _count_first_scrubs(practice: Practice, month: dt.date, scrubbed: int, clean: int) -> None:
+    if not scrubbed:
+        return
+    stat, _ = CleanClaimStat.objects.select_for_update().get_or_create(
+        practice=practice, month=month
+    )
+    CleanClaimStat.objects.filter(pk=stat.pk).update(
+        claims_scrubbed=F("claims_scrubbed") + scrubbed,
+        clean_first_time=F("clean_first_time") + clean,
+    )
+
+
+def _record(
+    *,
+    practice: Practice,
+    results: list[tuple[Claim, list[Finding]]],
+    actor: Any,
+) -> tuple[ScrubRun, list[ClaimResult]]:
+    """Store a batch's findings (replacing each claim's previous ones), its per-claim state and
+    the first-scrub counts, then move the claims the findings allow or require to move."""
+    now = timezone.now()
+    by = actor if getattr(actor, "pk", None) else None
+    ids = [claim.pk for claim, _ in results]
+    with transaction.atomic():
+        run = ScrubRun.objects.create(practice=practice, actor=by, created_at=now)
+        overridden = _overridden(ids)
+        existing: dict[int, ClaimScrub] = {}
+        for chunk in _chunks(ids):
+            ClaimFinding.objects.filter(claim_id__in=chunk).delete()
+            existing.update(
+                (state.claim_id, state)
+                for state in ClaimScrub.objects.select_for_update().filter(claim_id__in=chunk)
+            )
+        rows: list[ClaimFinding] = []
+        outcomes: list[ClaimResult] = []
+        new_states: list[ClaimScrub] = []
+        first_scrubbed = first_clean = 0
+        for claim, findings in results:
+            errors = sum(1 for f in findings if f.severity is FindingSeverity.ERROR)
+            open_warnings = sum(
+                1
+                for f in findings
+                if f.severity is not FindingSeverity.ERROR and (claim.pk, f.rule_id) not in overridden
+            )
+            rows.extend(
+                ClaimFinding(
+                    practice_id=claim.practice_id,
+                    claim_id=claim.pk,
+                    run=run,
+                    rule_id=f.rule_id,
+                    rule_version=f.rule_version,
+                    severity=str(f.severity),
+                    message=f.message,
+                    line=f.line,
+                    field=f.field[:60],
+                    created_at=now,
+                )
+                for f in findings
+            )
+            state = existing.get(claim.pk)
+            if state is None:
+                clean = is_clean(findings)
+                first_scrubbed += 1
+                first_clean += int(clean)
+                state = ClaimScrub(
+                    practice_id=claim.practice_id,
+                    claim_id=claim.pk,
+                    first_scrubbed_at=now,
+                    first_clean=clean,
+                )
+                new_states.append(state)
+            state.run = run
+            state.scrubbed_at = now
+            state.error_count = errors
+            state.warning_count = len(findings) - errors
+            state.open_warning_count = open_warnings
+            outcomes.append(ClaimResult(claim, findings, open_warnings))
+        ClaimFinding.objects.bulk_create(rows, batch_size=1000)
+        ClaimScrub.objects.bulk_create(new_states, batch_size=1000)
+        ClaimScrub.objects.bulk_update(
+            list(existing.values()),
+            ["run", "scrubbed_at", "error_count", "warning_count", "open_warning_count"],
+            batch_size=500,
+        )
+        _count_first_scrubs(practice, _month(practice, now), first_scrubbed, first_clean)
+        outcomes = _move(outcomes, actor=actor)
+        run.claim_count = len(outcomes)
+        run.clean_count = sum(1 for o in outcomes if not o.findings)
+        run.held_count = sum(1 for o in outcomes if o.held)
+        run.ready_count = sum(1 for o in outcomes if o.claim.status == ClaimStatus.READY.value)
+        run.save(update_fields=["claim_count", "clean_count", "held_count", "ready_count"])
+    return run, outcomes
+
+
+def _move(outcomes: list[ClaimResult], *, actor: Any) -> list[ClaimResult]:
+    to_ready = [
+        o
+        for o in outcomes
+        if o.claim.status == ClaimStatus.DRAFT.value and not o.errors and not o.open_warnings
+    ]
+    to_draft = [
+        o
+        for o in outcomes
+        if o.claim.status == ClaimStatus.READY.value and (o.errors or o.open_warnings)
+    ]
+    if to_ready:
+        claims_transition_many(
+            claims=[o.claim for o in to_ready],
+            to=ClaimStatus.READY,
+            actor=actor,
+            note="Scrubbed: no errors, every warning overridden or none.",
+        )
+    if to_draft:
+        claims_transition_many(
+            claims=[o.claim for o in to_draft],
+            to=ClaimStatus.DRAFT,
+            actor=actor,
+            note="Scrubbed: back to draft until the findings are fixed or overridden.",
+        )
+    moved = {id(o): ClaimStatus.READY.value for o in to_ready}
+    moved.update({id(o): ClaimStatus.DRAFT.value for o in to_draft})
+    return [
+        ClaimResult(o.claim, o.findings, o.open_warnings, moved.get(id(o), "")) for o in outcomes
+    ]
+
+
+# -- scrubbing -----------------------------------------------------------------------------------
+
+
+def claim_scrub(*, claim: Claim, actor: Any = None, today: dt.date | None = None) -> ClaimResult:
+    """Scrub one claim now: store its findings (replacing the last scrub's) and move it
+    draft -> ready or ready -> draft as they allow. Claims that left for the payer keep their
+    status; their findings are stored all the same."""
+    fresh = claims_for_snapshots(Claim.objects.filter(pk=claim.pk)).get()
+    context = scrub_context_for(practice=fresh.practice, today=today)
+    findings = scrub(claim_snapshot(claim=fresh), context)
+    _, outcomes = _record(practice=fresh.practice, results=[(fresh, findings)], actor=actor)
+    claim.status = fresh.status
+    claim.status_changed_at = fresh.status_changed_at
+    return outcomes[0]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    run: ScrubRun
+    results: list[ClaimResult]
+
+    @property
+    def rule_counts(self) -> Counter[str]:
+        return Counter(f.rule_id for r in self.results for f in r.findings)
+
+
+def practice_scrub(
+    *, practice: Practice, actor: Any = None, today: dt.date | None = None
+) -> BatchResult:
+    """Scrub every draft and ready claim of the practice in one batch: one context, the claims
+    read in a fixed number of queries, the findings and moves written in bulk."""
+    context = scrub_context_for(practice=practice, today=today)
+    claims = list(
+        claims_for_snapshots(
+            Claim.objects.filter(practice=practice, status__in=SCRUBBABLE)
+        ).order_by("pk")
+    )
+    for claim in claims:
+        claim.practice = practice
+    results = [(claim, scrub(claim_snapshot(claim=claim), context)) for claim in claims]
+    run, outcomes = _record(practice=practice, results=results, actor=actor)
+    return BatchResult(run=run, results=outcomes)
+
+
+# -- overriding a warning ------------------------------------------------------------------------
+
+
+def claim_override_warning(
+    *, claim: Claim, rule_id: str, reason: str, actor: Any
+) -> WarningOverride:
+    """Let the claim go despite a warning of its latest scrub, for the reason given (required;
+    audited). An error cannot be overridden: it is fixed. When nothing else holds the claim, a
+    draft becomes ready."""
+    reason = " ".join((reason or "").split())
+    rule_id = (rule_id or "").strip().upper()
+    if not reason:
+        raise ValidationError({"reason": "Say why the claim may go despite the warning."})
+    current = ClaimFinding.objects.filter(claim=claim, rule_id=rule_id)
+    if not current.exists():
+        raise ValidationError({"rule_id": f"The claim's last scrub found nothing for {rule_id}."})
+    if current.filter(severity=Severity.ERROR).exists():
+        raise ValidationError(
+            {"rule_id": f"{rule_id} is an error: fix the claim; only warnings are overridden."}
+        )
+    with transaction.atomic():
+        override = WarningOverride.objects.create(
+            practice_id=claim.practice_id,
+            claim=claim,
+            rule_id=rule_id,
+            reason=reason[:1000],
+            actor=actor if getattr(actor, "pk", None) else None,
+        )
+        overridden = set(
+            WarningOverride.objects.filter(claim=claim).values_list("rule_id", flat=True)
+        )
+        warnings = ClaimFinding.objects.filter(claim=claim, severity=Severity.WARNING)
+        still_open = warnings.exclude(rule_id__in=overridden).count()
+        errors = ClaimFinding.objects.filter(claim=claim, severity=Severity.ERROR).count()
+        ClaimScrub.objects.filter(claim=claim).update(open_warning_count=still_open)
+        audit_record(
+            action=AuditAction.UPDATE,
+            actor=actor,
+            target=override,
+            detail={"event": "warning_override", "rule": rule_id, "claim": claim.pk},
+        )
+        claim.refresh_from_db(fields=["status", "status_changed_at"])
+        if claim.status == ClaimStatus.DRAFT.value and not errors and not still_open:
+            claim_transition(
+                claim=claim,
+                to=ClaimStatus.READY,
+                actor=actor,
+                note=f"Warning {rule_id} overridden; nothing else holds the claim.",
+            )
+    return override
+
+
+# -- payer rules as data -------------------------------------------------------------------------
+
+
+def _rule_data(data: Mapping[str, Any], *, rule_id: str, version: int) -> dict[str, Any]:
+    if not isinstance(data, Mapping):
+        raise ConditionError("rule", "expected an object")
+    cleaned = dict(data)
+    given = cleaned.get("id")
+    if given is not None and not isinstance(given, str):
+        raise ConditionError("id", "expected a string such as PAYER-ACME-001")
+    cleaned["id"] = rule_id
+    cleaned["version"] = version
+    rule_from_data(cleaned)  # raises ConditionError naming the path
+    return cleaned
+
+
+def payer_rule_create(*, payer: Payer, data: Mapping[str, Any], actor: Any) -> PayerRule:
+    """A new rule of `payer` (version 1, or after the last retired version of the same id).
+    Raises ConditionError naming the path of the bad key (``when.all[2].in``)."""
+    rule_id = str(data.get("id") or "").strip().upper() if isinstance(data, Mapping) else ""
+    if not rule_id:
+        raise ConditionError("id", "required")
+    if PayerRule.objects.filter(payer=payer, rule_id=rule_id, active=True).exists():
+        raise ConditionError("id", f"{payer} already has an active rule {rule_id}: edit it")
+    last = PayerRule.objects.filter(payer=payer, rule_id=rule_id).aggregate(v=Max("version"))
+    version = (last["v"] or 0) + 1
+    cleaned = _rule_data(data, rule_id=rule_id, version=version)
+    with transaction.atomic():
+        rule = PayerRule.objects.create(
+            payer=payer,
+            rule_id=rule_id,
+            version=version,
+            data=cleaned,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            actor=actor,
+            target=rule,
+            detail={"rule": rule_id, "version": version, "payer": payer.pk},
+        )
+    return rule
+
+
+def payer_rule_update(
+    *, rule: PayerRule, data: Mapping[str, Any], actor: Any, active: bool = True
+) -> PayerRule:
+    """Save an edit as the next version of the rule and retire the versions before it (the
+    rule's id stays). Raises ConditionError naming the path of the bad key."""
+    given = str(data.get("id") or rule.rule_id).strip().upper() if isinstance(data, Mapping) else ""
+    if given != rule.rule_id:
+        raise ConditionError("id", f"the rule id stays {rule.rule_id}: add a new rule instead")
+    last = PayerRule.objects.filter(payer_id=rule.payer_id, rule_id=rule.rule_id).aggregate(
+        v=Max("version")
+    )
+    version = (last["v"] or 0) + 1
+    cleaned = _rule_data(data, rule_id=rule.rule_id, version=version)
+    with transaction.atomic():
+        PayerRule.objects.filter(payer_id=rule.payer_id, rule_id=rule.rule_id).update(active=False)
+        new = PayerRule.objects.create(
+            payer_id=rule.payer_id,
+            rule_id=rule.rule_id,
+            version=version,
+            data=cleaned,
+            active=active,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            action=AuditAction.UPDATE,
+            actor=actor,
+            target=new,
+            detail={"rule": rule.rule_id, "version": version, "active": active},
+        )
+    return new
