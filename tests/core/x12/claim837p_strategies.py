@@ -4,6 +4,7 @@ equal (and that pyx12 4.0.0 accepts), plus helpers to write interchanges and run
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import shutil
@@ -124,10 +125,11 @@ def pyx12_errors(report: str) -> list[str]:
 
 DIGITS = "0123456789"
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-US_STATES = (
+_STATES_TEXT = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ"
     " NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
-).split()
+)
+US_STATES = tuple(_STATES_TEXT.split())
 PLACES_OF_SERVICE = ("11", "12", "19", "21", "22", "23", "24", "31", "32", "49", "81", "99")
 
 
@@ -144,42 +146,88 @@ def luhn_npi(first9: str) -> str:
     return first9 + str((10 - total % 10) % 10)
 
 
+SAFE = ALNUM + " .,&'-"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@functools.cache
+def pick(*values: Any) -> st.SearchStrategy[Any]:
+    return st.sampled_from(values)
+
+
+@functools.cache
+def maybe(s: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), s)
+
+
+ints = functools.cache(st.integers)
+lists = functools.cache(st.lists)
+
+
+@functools.cache
+def sampled(values: Any) -> st.SearchStrategy[Any]:
+    return st.sampled_from(values)
+
+
+@functools.cache
 def text(max_size: int = 20) -> st.SearchStrategy[str]:
     """Non-empty X12-safe text: letters, digits and inner spaces or punctuation."""
-    return st.from_regex(
-        rf"[A-Z0-9]([A-Z0-9 .,&'-]{{0,{max_size - 2}}}[A-Z0-9])?", fullmatch=True
+    if max_size < 2:
+        return sampled(ALNUM)
+    return st.one_of(
+        sampled(ALNUM),
+        st.builds(
+            lambda a, mid, b: a + mid + b,
+            sampled(ALNUM),
+            st.text(SAFE, max_size=max_size - 2),
+            sampled(ALNUM),
+        ),
     )
 
 
+def _cat(*parts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.tuples(*parts).map("".join)
+
+
+@functools.cache
 def ident(min_size: int = 1, max_size: int = 12, alphabet: str = ALNUM) -> st.SearchStrategy[str]:
     return st.text(alphabet, min_size=min_size, max_size=max_size)
 
 
+@functools.cache
 def opt(s: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.one_of(st.just(""), s)
 
 
-npis = st.text(DIGITS, min_size=9, max_size=9).filter(lambda s: s[0] in "12").map(luhn_npi)
+npis = st.builds(
+    lambda a, b: luhn_npi(a + b), sampled("12"), st.text(DIGITS, min_size=8, max_size=8)
+)
 dates = st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31))
 birth_dates = st.dates(dt.date(1920, 1, 1), dt.date(2024, 12, 31))
 times = st.times().map(lambda t: t.replace(microsecond=0))
-cents = st.integers(min_value=1, max_value=999_999).map(lambda c: Decimal(c).scaleb(-2))
-small_cents = st.integers(min_value=0, max_value=50_000).map(lambda c: Decimal(c).scaleb(-2))
+cents = ints(min_value=1, max_value=999_999).map(lambda c: Decimal(c).scaleb(-2))
+small_cents = ints(min_value=0, max_value=50_000).map(lambda c: Decimal(c).scaleb(-2))
 units = st.one_of(
-    st.integers(min_value=1, max_value=99).map(Decimal),
-    st.integers(min_value=1, max_value=9999).map(lambda n: Decimal(n).scaleb(-1)),
+    ints(min_value=1, max_value=99).map(Decimal),
+    ints(min_value=1, max_value=9999).map(lambda n: Decimal(n).scaleb(-1)),
 )
 phones = st.text(DIGITS, min_size=10, max_size=10)
-taxonomies = st.sampled_from(["207Q00000X", "208D00000X", "363LF0000X", "207R00000X", "1223G0001X"])
-icd10 = st.from_regex(r"[A-TV-Z][0-9][0-9A-Z]([0-9A-Z]{1,4})?", fullmatch=True)
-procedures = st.one_of(
-    st.from_regex(r"[0-9]{4}[0-9FMTU]", fullmatch=True),
-    st.from_regex(r"[A-V][0-9]{4}", fullmatch=True),
+taxonomies = pick("207Q00000X", "208D00000X", "363LF0000X", "207R00000X", "1223G0001X")
+icd10 = _cat(
+    sampled("ABCDEFGHIJKLMNOPQRSTVWXYZ"),
+    sampled(DIGITS),
+    sampled(ALNUM),
+    st.text(ALNUM, max_size=4),
 )
-modifiers = st.from_regex(r"[0-9A-Z]{2}", fullmatch=True)
-cas_reasons = st.sampled_from(["1", "2", "3", "45", "23", "96", "197", "253", "A1", "B7"])
+procedures = st.one_of(
+    _cat(st.text(DIGITS, min_size=4, max_size=4), sampled("0123456789FMTU")),
+    _cat(sampled("ABCDEGHJKLMPQRSTV"), st.text(DIGITS, min_size=4, max_size=4)),
+)
+modifiers = st.text(ALNUM, min_size=2, max_size=2)
+cas_reasons = pick("1", "2", "3", "45", "23", "96", "197", "253", "A1", "B7")
 
 
+@functools.cache
 @st.composite
 def names(draw: st.DrawFn, *, person: bool | None = None) -> Name:
     is_person = draw(st.booleans()) if person is None else person
@@ -189,28 +237,38 @@ def names(draw: st.DrawFn, *, person: bool | None = None) -> Name:
         last=draw(text(30)),
         first=draw(opt(text(20))),
         middle=draw(opt(text(1))),
-        suffix=draw(opt(st.sampled_from(["JR", "SR", "III"]))),
+        suffix=draw(opt(pick("JR", "SR", "III"))),
     )
 
 
+@functools.cache
 @st.composite
 def addresses(draw: st.DrawFn, *, zip9: bool = False) -> Address:
     return Address(
         line1=draw(text(40)),
         line2=draw(opt(text(20))),
-        city=draw(text(20).filter(lambda s: len(s) >= 2)),
-        state=draw(st.sampled_from(US_STATES)),
+        city=draw(
+            _cat(
+                sampled(LETTERS),
+                st.text(LETTERS + " .'-", max_size=18),
+                sampled(LETTERS),
+            )
+        ),
+        state=draw(sampled(US_STATES)),
         postal_code=draw(
             st.text(DIGITS, min_size=9, max_size=9)
             if zip9
-            else st.one_of(st.text(DIGITS, min_size=5, max_size=5), st.text(DIGITS, min_size=9, max_size=9))
+            else st.one_of(
+                st.text(DIGITS, min_size=5, max_size=5), st.text(DIGITS, min_size=9, max_size=9)
+            )
         ),
     )
 
 
+@functools.cache
 @st.composite
 def contacts(draw: st.DrawFn) -> Contact:
-    kind = draw(st.integers(0, 3))
+    kind = draw(ints(0, 3))
     c = Contact(name=draw(opt(text(30))))
     if kind == 0:
         c.phone = draw(phones)
@@ -218,14 +276,19 @@ def contacts(draw: st.DrawFn) -> Contact:
         c.phone = draw(phones)
         c.phone_extension = draw(ident(1, 4, DIGITS))
     elif kind == 2:
-        c.email = draw(st.from_regex(r"[A-Z]{1,8}@[A-Z]{1,8}\.COM", fullmatch=True))
+        c.email = draw(
+            _cat(ident(1, 8, LETTERS), st.just("@"), ident(1, 8, LETTERS), st.just(".COM"))
+        )
     else:
         c.phone = draw(phones)
         c.fax = draw(phones)
-        c.email = draw(st.from_regex(r"[A-Z]{1,8}@[A-Z]{1,8}\.ORG", fullmatch=True))
+        c.email = draw(
+            _cat(ident(1, 8, LETTERS), st.just("@"), ident(1, 8, LETTERS), st.just(".ORG"))
+        )
     return c
 
 
+@functools.cache
 @st.composite
 def billing_providers(draw: st.DrawFn) -> BillingProvider:
     return BillingProvider(
@@ -233,29 +296,29 @@ def billing_providers(draw: st.DrawFn) -> BillingProvider:
         npi=draw(npis),
         address=draw(addresses(zip9=True)),
         tax_id=draw(ident(9, 9, DIGITS)),
-        tax_id_qualifier=draw(st.sampled_from(["EI", "SY"])),
+        tax_id_qualifier=draw(pick("EI", "SY")),
         taxonomy=draw(opt(taxonomies)),
-        contacts=draw(st.lists(contacts(), max_size=2)),
-        pay_to=draw(
-            st.one_of(st.none(), st.builds(PayTo, address=addresses(), person=st.booleans()))
-        ),
+        contacts=draw(lists(contacts(), max_size=2)),
+        pay_to=draw(maybe(st.builds(PayTo, address=addresses(), person=st.booleans()))),
     )
 
 
+@functools.cache
 @st.composite
 def payers(draw: st.DrawFn) -> Payer:
     return Payer(
         name=draw(text(40)),
         payer_id=draw(ident(2, 10)),
-        id_qualifier=draw(st.sampled_from(["PI", "XV"])),
-        address=draw(st.one_of(st.none(), addresses())),
+        id_qualifier=draw(pick("PI", "XV")),
+        address=draw(maybe(addresses())),
     )
 
 
+@functools.cache
 @st.composite
 def subscribers(draw: st.DrawFn) -> Subscriber:
-    responsibility = draw(st.sampled_from(["P", "P", "S", "T"]))
-    filing = draw(st.sampled_from(["CI", "MB", "MC", "BL", "12", "HM", "16"]))
+    responsibility = draw(pick("P", "P", "S", "T"))
+    filing = draw(pick("CI", "MB", "MC", "BL", "12", "HM", "16"))
     return Subscriber(
         name=draw(names(person=True)),
         member_id=draw(ident(2, 20)),
@@ -266,36 +329,38 @@ def subscribers(draw: st.DrawFn) -> Subscriber:
         group_number=draw(opt(ident(1, 15))),
         group_name=draw(opt(text(20))),
         insurance_type="12" if responsibility != "P" and filing == "MB" else "",
-        address=draw(st.one_of(st.none(), addresses())),
+        address=draw(maybe(addresses())),
         birth_date=draw(birth_dates),
-        sex=draw(st.sampled_from("FMU")),
+        sex=draw(sampled("FMU")),
     )
 
 
+@functools.cache
 @st.composite
 def patients(draw: st.DrawFn) -> Patient:
     return Patient(
         name=draw(names(person=True)),
-        relationship=draw(st.sampled_from(["01", "19", "20", "21", "39", "40", "53", "G8"])),
+        relationship=draw(pick("01", "19", "20", "21", "39", "40", "53", "G8")),
         address=draw(addresses()),
         birth_date=draw(birth_dates),
-        sex=draw(st.sampled_from("FMU")),
+        sex=draw(sampled("FMU")),
     )
 
 
+@functools.cache
 @st.composite
 def adjustment_lists(draw: st.DrawFn, max_groups: int = 3) -> list[Adjustment]:
     """Adjustments already grouped by group code (the order the writer and reader keep)."""
-    groups = draw(st.lists(st.sampled_from(["CO", "PR", "OA", "PI"]), unique=True, max_size=max_groups))
+    groups = draw(lists(pick("CO", "PR", "OA", "PI"), unique=True, max_size=max_groups))
     out: list[Adjustment] = []
     for g in groups:
-        for reason in draw(st.lists(cas_reasons, min_size=1, max_size=3, unique=True)):
+        for reason in draw(lists(cas_reasons, min_size=1, max_size=3, unique=True)):
             out.append(
                 Adjustment(
                     group=g,
                     reason=reason,
                     amount=draw(small_cents),
-                    quantity=draw(st.one_of(st.none(), units)),
+                    quantity=draw(maybe(units)),
                 )
             )
     return out
@@ -307,21 +372,20 @@ def _drug_canonical(d: Drug) -> Drug:
     return d
 
 
+@functools.cache
 @st.composite
 def service_lines(draw: st.DrawFn, ndx: int, number: int) -> ServiceLine:
     start = draw(dates)
-    end = draw(st.one_of(st.none(), st.integers(0, 5).map(lambda d: start + dt.timedelta(days=d))))
+    end = draw(maybe(ints(0, 5).map(lambda d: start + dt.timedelta(days=d))))
     return ServiceLine(
         procedure_code=draw(procedures),
-        modifiers=draw(st.lists(modifiers, max_size=4)),
+        modifiers=draw(lists(modifiers, max_size=4)),
         description=draw(opt(text(30))),
         charge=draw(cents),
-        unit_basis=draw(st.sampled_from(["UN", "UN", "MJ"])),
+        unit_basis=draw(pick("UN", "UN", "MJ")),
         units=draw(units),
-        place_of_service=draw(opt(st.sampled_from(PLACES_OF_SERVICE))),
-        diagnosis_pointers=draw(
-            st.lists(st.integers(1, ndx), min_size=1, max_size=min(4, ndx), unique=True)
-        ),
+        place_of_service=draw(opt(sampled(PLACES_OF_SERVICE))),
+        diagnosis_pointers=draw(lists(ints(1, ndx), min_size=1, max_size=min(4, ndx), unique=True)),
         emergency=draw(st.booleans()),
         epsdt=draw(st.booleans()),
         family_planning=draw(st.booleans()),
@@ -336,40 +400,41 @@ def service_lines(draw: st.DrawFn, ndx: int, number: int) -> ServiceLine:
                     Drug,
                     ndc=ident(11, 11, DIGITS),
                     quantity=units,
-                    unit=st.sampled_from(["UN", "ML", "GR", "F2", "ME"]),
+                    unit=pick("UN", "ML", "GR", "F2", "ME"),
                     prescription_number=opt(ident(1, 20)),
-                    prescription_qualifier=st.sampled_from(["XZ", "VY"]),
+                    prescription_qualifier=pick("XZ", "VY"),
                 ).map(_drug_canonical),
             )
         ),
     )
 
 
+@functools.cache
 @st.composite
 def other_payers(draw: st.DrawFn, responsibility: str, line_level: bool) -> OtherPayer:
     return OtherPayer(
         responsibility=responsibility,
-        relationship=draw(st.sampled_from(["18", "01", "19", "20", "G8"])),
+        relationship=draw(pick("18", "01", "19", "20", "G8")),
         subscriber_name=draw(names()),
         subscriber_id=draw(ident(2, 20)),
-        subscriber_id_qualifier=draw(st.sampled_from(["MI", "II"])),
-        subscriber_address=draw(st.one_of(st.none(), addresses())),
+        subscriber_id_qualifier=draw(pick("MI", "II")),
+        subscriber_address=draw(maybe(addresses())),
         payer_name=draw(text(40)),
         payer_id=draw(ident(2, 10)),
-        payer_id_qualifier=draw(st.sampled_from(["PI", "XV"])),
-        payer_address=draw(st.one_of(st.none(), addresses())),
-        claim_filing=draw(st.sampled_from(["CI", "MB", "MC", "BL", "12"])),
+        payer_id_qualifier=draw(pick("PI", "XV")),
+        payer_address=draw(maybe(addresses())),
+        claim_filing=draw(pick("CI", "MB", "MC", "BL", "12")),
         group_number=draw(opt(ident(1, 15))),
         group_name=draw(opt(text(20))),
         insurance_type="",
         adjustments=draw(adjustment_lists()),
-        paid_amount=draw(st.one_of(st.none(), small_cents)),
-        non_covered_amount=draw(st.one_of(st.none(), small_cents)),
-        remaining_patient_liability=draw(st.one_of(st.none(), small_cents)),
-        benefits_assigned=draw(st.sampled_from(["Y", "N", "W"])),
-        patient_signature_source=draw(st.sampled_from(["", "P"])),
-        release_of_information=draw(st.sampled_from(["I", "Y"])),
-        adjudication_date=None if line_level else draw(st.one_of(st.none(), dates)),
+        paid_amount=draw(maybe(small_cents)),
+        non_covered_amount=draw(maybe(small_cents)),
+        remaining_patient_liability=draw(maybe(small_cents)),
+        benefits_assigned=draw(pick("Y", "N", "W")),
+        patient_signature_source=draw(pick("", "P")),
+        release_of_information=draw(pick("I", "Y")),
+        adjudication_date=None if line_level else draw(maybe(dates)),
         claim_control_number=draw(opt(ident(5, 20))),
     )
 
@@ -383,12 +448,12 @@ def claims(
     max_lines: int = 6,
 ) -> ProfessionalClaim:
     subscriber = draw(subs if subs is not None else subscribers())
-    patient = draw(pats if pats is not None else st.one_of(st.none(), patients()))
-    dx = draw(st.lists(icd10, min_size=1, max_size=12))
-    n_lines = draw(st.integers(1, max_lines))
+    patient = draw(pats if pats is not None else maybe(patients()))
+    dx = draw(lists(icd10, min_size=1, max_size=12))
+    n_lines = draw(ints(1, max_lines))
     lines = [draw(service_lines(len(dx), i + 1)) for i in range(n_lines)]
-    frequency = draw(st.sampled_from(["1", "1", "7", "8"]))
-    causes = draw(st.sampled_from([[], [], ["AA"], ["EM"], ["OA"], ["EM", "AA"], ["OA", "EM"]]))
+    frequency = draw(pick("1", "1", "7", "8"))
+    causes = list(draw(sampled(((), (), ("AA",), ("EM",), ("OA",), ("EM", "AA"), ("OA", "EM")))))
     # Other payers: a secondary claim carries the primary, a tertiary the primary and secondary.
     resp = subscriber.responsibility
     prior = {"P": [], "S": ["P"], "T": ["P", "S"]}[resp]
@@ -413,47 +478,47 @@ def claims(
                         modifiers=list(ln.modifiers),
                         description=draw(opt(text(20))),
                         units=ln.units,
-                        bundled_line=draw(st.one_of(st.none(), st.integers(1, 50))),
+                        bundled_line=draw(maybe(ints(1, 50))),
                         adjudication_date=draw(dates),
                         adjustments=draw(adjustment_lists()),
-                        remaining_patient_liability=draw(st.one_of(st.none(), small_cents)),
+                        remaining_patient_liability=draw(maybe(small_cents)),
                     )
                 )
     claim_dates: list[ClaimDate] = []
-    for q in draw(st.lists(st.sampled_from(["431", "454", "304", "484", "439", "435"]), unique=True, max_size=3)):
+    for q in draw(lists(pick("431", "454", "304", "484", "439", "435"), unique=True, max_size=3)):
         claim_dates.append(ClaimDate(qualifier=q, start=draw(dates)))
     if draw(st.booleans()):
         start = draw(dates)
-        claim_dates.append(ClaimDate(qualifier="314", start=start, end=start + dt.timedelta(days=9)))
+        claim_dates.append(
+            ClaimDate(qualifier="314", start=start, end=start + dt.timedelta(days=9))
+        )
     return ProfessionalClaim(
         billing_provider=draw(billing if billing is not None else billing_providers()),
         subscriber=subscriber,
         patient=patient,
         patient_control_number=draw(ident(1, 38)),
         total_charge=sum((ln.charge for ln in lines), Decimal(0)),
-        place_of_service=draw(st.sampled_from(PLACES_OF_SERVICE)),
+        place_of_service=draw(sampled(PLACES_OF_SERVICE)),
         diagnoses=dx,
         lines=lines,
         frequency=frequency,
         payer_claim_number=draw(ident(5, 20)) if frequency != "1" else draw(opt(ident(5, 20))),
         provider_signature=draw(st.booleans()),
-        assignment=draw(st.sampled_from(["A", "B", "C"])),
-        benefits_assigned=draw(st.sampled_from(["Y", "N", "W"])),
-        release_of_information=draw(st.sampled_from(["I", "Y"])),
-        patient_signature_source=draw(st.sampled_from(["", "P"])),
+        assignment=draw(pick("A", "B", "C")),
+        benefits_assigned=draw(pick("Y", "N", "W")),
+        release_of_information=draw(pick("I", "Y")),
+        patient_signature_source=draw(pick("", "P")),
         related_causes=causes,
-        accident_state=draw(st.sampled_from(US_STATES)) if "AA" in causes else "",
-        delay_reason=draw(st.sampled_from(["", "", "1", "7", "11"])),
+        accident_state=draw(sampled(US_STATES)) if "AA" in causes else "",
+        delay_reason=draw(pick("", "", "1", "7", "11")),
         dates=claim_dates,
-        patient_paid=draw(st.one_of(st.none(), small_cents)),
+        patient_paid=draw(maybe(small_cents)),
         referral_number=draw(opt(ident(1, 20))),
         prior_authorization=draw(opt(ident(1, 20))),
         medical_record_number=draw(opt(ident(1, 20))),
         note=draw(opt(text(60))),
-        referring=draw(st.one_of(st.none(), st.builds(Provider, name=names(person=True), npi=opt(npis)))),
-        primary_care=draw(
-            st.one_of(st.none(), st.builds(Provider, name=names(person=True), npi=opt(npis)))
-        ),
+        referring=draw(maybe(st.builds(Provider, name=names(person=True), npi=opt(npis)))),
+        primary_care=draw(maybe(st.builds(Provider, name=names(person=True), npi=opt(npis)))),
         rendering=draw(
             st.one_of(
                 st.none(),
@@ -463,10 +528,12 @@ def claims(
         service_facility=draw(
             st.one_of(
                 st.none(),
-                st.builds(ServiceFacility, name=text(40), address=addresses(zip9=True), npi=opt(npis)),
+                st.builds(
+                    ServiceFacility, name=text(40), address=addresses(zip9=True), npi=opt(npis)
+                ),
             )
         ),
-        supervising=draw(st.one_of(st.none(), st.builds(Provider, name=names(person=True), npi=opt(npis)))),
+        supervising=draw(maybe(st.builds(Provider, name=names(person=True), npi=opt(npis)))),
         other_payers=others,
     )
 
@@ -477,14 +544,16 @@ def _no_suffix(n: Name) -> Name:
 
 
 @st.composite
-def batches(draw: st.DrawFn, min_claims: int = 1, max_claims: int = 6, max_lines: int = 6) -> ProfessionalClaimBatch:
+def batches(
+    draw: st.DrawFn, min_claims: int = 1, max_claims: int = 6, max_lines: int = 6
+) -> ProfessionalClaimBatch:
     """A batch whose claims draw billing providers, subscribers and patients from small pools,
     so consecutive claims share HL levels and others do not."""
-    bp_pool = draw(st.lists(billing_providers(), min_size=1, max_size=2))
-    sub_pool = draw(st.lists(subscribers(), min_size=1, max_size=3))
-    pat_pool = draw(st.lists(patients(), min_size=1, max_size=2))
+    bp_pool = draw(lists(billing_providers(), min_size=1, max_size=2))
+    sub_pool = draw(lists(subscribers(), min_size=1, max_size=3))
+    pat_pool = draw(lists(patients(), min_size=1, max_size=2))
     items = draw(
-        st.lists(
+        lists(
             claims(
                 billing=st.sampled_from(bp_pool),
                 subs=st.sampled_from(sub_pool),
@@ -497,13 +566,15 @@ def batches(draw: st.DrawFn, min_claims: int = 1, max_claims: int = 6, max_lines
     )
     return ProfessionalClaimBatch(
         submitter=Submitter(
-            name=draw(names().map(_no_suffix)), id=draw(ident(2, 15)), contacts=draw(st.lists(contacts(), min_size=1, max_size=2))
+            name=draw(names().map(_no_suffix)),
+            id=draw(ident(2, 15)),
+            contacts=draw(lists(contacts(), min_size=1, max_size=2)),
         ),
         receiver=Receiver(name=draw(text(40)), id=draw(ident(2, 15))),
         reference=draw(ident(1, 30)),
         created_date=draw(dates),
         created_time=draw(times),
         claims=items,
-        purpose=draw(st.sampled_from(["00", "18"])),
-        claim_type=draw(st.sampled_from(["CH", "RP"])),
+        purpose=draw(pick("00", "18")),
+        claim_type=draw(pick("CH", "RP")),
     )

@@ -1456,6 +1456,7 @@ class _L:
         "required_children",
         "required_segs",
         "seg_index",
+        "seg_required_before",
         "segs",
         "start",
         "title",
@@ -1494,6 +1495,10 @@ class _L:
             kids.setdefault(k.trigger.id, []).append(k)
         self.child_index = {k: tuple(v) for k, v in kids.items()}
         self.required_segs = tuple(i for i, r in enumerate(self.segs) if r.required)
+        # Per slot: required slots placed earlier in the loop's table.
+        self.seg_required_before = tuple(
+            tuple(j for j in self.required_segs if self.segs[j].pos < r.pos) for r in self.segs
+        )
         self.required_children = tuple(k for k in self.children if k.required)
         # Required sibling loops that must already be there when a child loop starts.
         self.required_before = {
@@ -1623,6 +1628,12 @@ class _Parser:
                             hit = i
                             break
                     if hit >= 0:
+                        for j in rule.seg_required_before[hit]:
+                            if not counts[j]:
+                                r = rsegs[j]
+                                raise self.missing(
+                                    node, seg, f"segment {r.label()} ({r.name})", r.id
+                                )
                         counts[hit] += 1
                         pos = rsegs[hit].pos
                         segs.append(seg)
@@ -1685,7 +1696,29 @@ class _Parser:
                 r = node.rule.segs[i]
                 raise self.missing(node, seg, f"segment {r.label()} ({r.name})", r.id)
 
+    def fits_above(self, node: _Node, seg: Segment) -> bool:
+        """Whether some enclosing loop of ``node`` has a slot or a child loop for ``seg``."""
+        anc = node.parent
+        while anc is not None:
+            rule = anc.rule
+            for _, r in rule.seg_index.get(seg.id, ()):
+                if r.matches(seg):
+                    return True
+            for k in rule.child_index.get(seg.id, ()):
+                if k.trigger.matches(seg):
+                    return True
+            anc = anc.parent
+        return False
+
     def missing(self, node: _Node, seg: Segment | None, what: str, sid: str) -> X12Error:
+        if (
+            seg is not None
+            and self.reject is not None
+            and self.reject.seg is seg
+            and not self.fits_above(self.reject.node, seg)
+        ):
+            # The segment that ended the loop belongs nowhere: that is the first defect.
+            return self.misplaced(seg)
         start = node.segs[0]
         where = f"loop {node.rule.name} ({node.rule.title}) beginning at segment {start.number}"
         if seg is not None:
