@@ -342,3 +342,24 @@ def test_mfa_reset_removes_every_device(client: Client, member: Any, mfa_on: Any
     assert mfa.mfa_reset(member) == 2
     assert not mfa.is_enrolled(member)
     assert not RecoveryCodeDevice.objects.filter(user=member).exists()
+
+
+def test_the_admin_never_shows_a_totp_secret_or_a_recovery_code(
+    admin_client: Client, member: Any, mfa_on: Any
+) -> None:
+    mfa_on.OPENRCM_MFA_REQUIRED = False  # the admin user signs in with force_login
+    device = TOTPDevice.objects.create(user=member, name="Authenticator app")
+    codes = mfa.recovery_codes_issue(member)
+    page = admin_client.get(
+        reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
+    ).content.decode()
+    assert device.key not in page
+    assert mfa.totp_secret(device) not in page
+    listing = admin_client.get(reverse("admin:accounts_recoverycodedevice_changelist"))
+    assert listing.status_code == 200
+    assert b"alice" in listing.content
+    recovery = RecoveryCodeDevice.objects.get(user=member)
+    detail = admin_client.get(
+        reverse("admin:accounts_recoverycodedevice_change", args=[recovery.pk])
+    ).content.decode()
+    assert not any(code in detail for code in codes)
