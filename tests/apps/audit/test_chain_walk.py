@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openrcm.audit.chain import (
@@ -68,6 +68,7 @@ def test_intact_chains_verify() -> None:
         assert result.ok and result.count == n
 
 
+@settings(deadline=None)  # SHA-256 of a whole chain per example; no timing claims
 @given(n=st.integers(2, 25), data=st.data())
 def test_a_changed_field_is_named(n: int, data: st.DataObject) -> None:
     rows = build(n)
@@ -93,6 +94,7 @@ def test_a_changed_field_is_named(n: int, data: st.DataObject) -> None:
     assert (result.problem, result.seq, result.event_id) == (Problem.CHANGED, k, victim["id"])
 
 
+@settings(deadline=None)  # SHA-256 of a whole chain per example; no timing claims
 @given(n=st.integers(2, 25), data=st.data())
 def test_removed_rows_are_named(n: int, data: st.DataObject) -> None:
     rows = build(n)
@@ -104,6 +106,7 @@ def test_removed_rows_are_named(n: int, data: st.DataObject) -> None:
     assert (result.problem, result.seq, result.event_id) == (Problem.REMOVED, k, None)
 
 
+@settings(deadline=None)  # SHA-256 of a whole chain per example; no timing claims
 @given(n=st.integers(1, 25), data=st.data())
 def test_an_inserted_row_is_named(n: int, data: st.DataObject) -> None:
     rows = build(n)
