@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from hypothesis import strategies as st
@@ -25,6 +26,8 @@ from openrcm.core.x12.hierarchy import (
     Trace,
 )
 from openrcm.core.x12.writer import OutgoingSet, write_interchange
+
+T = TypeVar("T")
 
 SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "samples" / "x12"
 """``../shared/samples/x12`` beside the repository (CI puts a copy of shared/ there)."""
@@ -97,7 +100,9 @@ positive = st.decimals(
 )
 quantities = st.decimals(min_value=Decimal("0"), max_value=Decimal("9999"), places=1)
 control_numbers = st.text("0123456789", min_size=4, max_size=9)
-STATUS_NUMBERS = st.integers(1, 999).map(str)
+ident2 = st.text(ALNUM, min_size=2, max_size=10)
+# Claim status codes (code source 508) that pyx12's code list knows.
+STATUS_CODES = ("1", "3", "19", "20", "21", "33", "35", "88", "164", "187", "317", "453", "562")
 ZIPS = st.one_of(st.integers(10000, 99999), st.integers(100000000, 999999999)).map(str)
 ORIGINATORS = st.integers(1000000000, 1999999999).map(str)
 REVENUE_CODES = st.integers(0, 999).map(lambda i: f"0{i:03d}")
@@ -126,6 +131,7 @@ def parties(
     name: bool = True,
     person: bool | None = None,
     relationship: bool = False,
+    suffix: bool = True,
 ) -> Party:
     is_person = draw(st.booleans()) if person is None else person
     has_id = id_quals is not None
@@ -135,9 +141,9 @@ def parties(
         name=draw(text()) if name else draw(opt(text())),
         first_name=draw(opt(text())) if is_person else "",
         middle_name=draw(opt(text(4))) if is_person else "",
-        suffix=draw(opt(code("JR", "SR", "III"))) if is_person else "",
+        suffix=draw(opt(code("JR", "SR", "III"))) if is_person and suffix else "",
         id_qualifier=draw(code(*id_quals)) if has_id and id_quals else "",
-        identifier=draw(ident()) if has_id and id_quals else "",
+        identifier=draw(ident2) if has_id and id_quals else "",
         relationship=draw(opt(code("01", "02", "27", "41", "48", "65", "72")))
         if relationship
         else "",
@@ -151,40 +157,66 @@ def parties_no_id(
 
 
 @st.composite
-def status_codes(draw: st.DrawFn) -> StatusCode:
+def status_codes(
+    draw: st.DrawFn,
+    *,
+    qualifier: bool = True,
+    entities: tuple[str, ...] = ("85", "QC", "IL", "41", "PR", "1P"),
+) -> StatusCode:
     return StatusCode(
         category=draw(code("A1", "A2", "A3", "A4", "A6", "A7", "A8", "F0", "F1", "F2", "P1")),
-        code=draw(STATUS_NUMBERS),
-        entity=draw(opt(code("85", "QC", "IL", "41", "PR", "1P"))),
-        code_list_qualifier=draw(opt(st.just("RX"))),
+        code=draw(code(*STATUS_CODES)),
+        entity=draw(opt(code(*entities))),
+        code_list_qualifier=draw(opt(st.just("RX"))) if qualifier else "",
     )
 
 
 @st.composite
 def statuses(
-    draw: st.DrawFn, *, actions: tuple[str, ...] = ("",), charge: bool = False, full: bool = False
+    draw: st.DrawFn,
+    used: frozenset[int] = frozenset(range(1, 13)),
+    *,
+    actions: tuple[str, ...] = ("",),
+    charge: bool = False,
+    qualifier: bool = True,
+    entities: tuple[str, ...] = ("85", "QC", "IL", "41", "PR", "1P"),
+    extra_entities: tuple[str, ...] | None = None,
 ) -> Status:
+    """An STC with values only in the ``used`` positions (STC04 always when ``charge``)."""
     opt_amount = st.one_of(st.none(), amounts)
     opt_date = st.one_of(st.none(), dates)
+
+    def at(pos: int, s: st.SearchStrategy[T], empty: T) -> T:
+        return draw(s) if pos in used else empty
+
     return Status(
-        status=draw(status_codes()),
-        effective_date=draw(dates),
-        action_code=draw(code(*actions)),
-        charge_amount=draw(amounts) if charge else draw(opt_amount),
-        payment_amount=draw(opt_amount) if full else None,
-        adjudication_date=draw(opt_date) if full else None,
-        payment_method=draw(opt(code("ACH", "CHK", "NON"))) if full else "",
-        check_issue_date=draw(opt_date) if full else None,
-        check_number=draw(opt(ident())) if full else "",
-        additional=draw(st.lists(status_codes(), max_size=2)),
-        message=draw(opt(text(20))),
+        status=draw(status_codes(qualifier=qualifier, entities=entities)),
+        effective_date=at(2, dates, None),
+        action_code=at(3, code(*actions), ""),
+        charge_amount=at(4, amounts if charge else opt_amount, None),
+        payment_amount=at(5, opt_amount, None),
+        adjudication_date=at(6, opt_date, None),
+        payment_method=at(7, opt(code("ACH", "CHK", "NON")), ""),
+        check_issue_date=at(8, opt_date, None),
+        check_number=at(9, opt(ident()), ""),
+        additional=draw(
+            st.lists(
+                status_codes(qualifier=qualifier, entities=extra_entities or entities), max_size=2
+            )
+        ),
+        message=at(12, opt(text(20)), ""),
     )
 
 
 @st.composite
-def procedures(draw: st.DrawFn, *, product: bool = False) -> Procedure:
+def procedures(
+    draw: st.DrawFn,
+    *,
+    product: bool = False,
+    qualifiers: tuple[str, ...] = ("HC", "AD", "ER", "IV", "N4", "NU", "WK"),
+) -> Procedure:
     return Procedure(
-        qualifier=draw(code("HC", "AD", "ER", "IV", "N4", "NU", "WK")),
+        qualifier=draw(code(*qualifiers)),
         code=draw(ident(8)),
         modifiers=draw(st.lists(st.text(ALNUM, min_size=2, max_size=2), max_size=4)),
         product_id=draw(opt(ident())) if product else "",
@@ -232,8 +264,8 @@ def provider_infos(draw: st.DrawFn) -> ProviderInfo:
 
 
 @st.composite
-def references(draw: st.DrawFn, quals: tuple[str, ...]) -> Reference:
-    return Reference(draw(code(*quals)), draw(ident()), draw(opt(text())))
+def references(draw: st.DrawFn, quals: tuple[str, ...], *, description: bool = True) -> Reference:
+    return Reference(draw(code(*quals)), draw(ident()), draw(opt(text())) if description else "")
 
 
 @st.composite

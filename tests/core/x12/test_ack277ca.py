@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import logging
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openrcm.core.x12.ack277ca import (
+    STC_USED,
     BillingProviderAck,
     ClaimAck,
     ClaimAcknowledgment,
@@ -89,7 +94,7 @@ def _fixed_rejected() -> str:
     path = next(p for p in sample_files("277ca") if "rejected" in p.name)
     text = path.read_text()
     text = text.replace(
-        "TRN*1*1107000000000001FF~", "TRN*1*1107000000000001FF~STC*A1|20*20110311*WQ*199.14~"
+        "TRN*1*1107000000000001FF~", "TRN*1*1107000000000001FF~STC*A1|20**WQ*199.14~"
     )
     return text.replace("SE*24*", "SE*25*")
 
@@ -130,6 +135,7 @@ def test_round_trip_of_the_repaired_fixture() -> None:
 
 def _minimal() -> ClaimAcknowledgment:
     status = Status(StatusCode("A2", "20"), dt.date(2024, 1, 2), "WQ", Decimal("100"))
+    undated = Status(StatusCode("A2", "20"), None, "WQ", Decimal("100"))
     claim = ClaimAck("PCN1", [status], Period.day(dt.date(2024, 1, 1)), "PAYER1")
     patient = PatientAck(
         Party("QC", "1", "DOE", "JANE", id_qualifier="MI", identifier="M1"), [claim]
@@ -137,7 +143,7 @@ def _minimal() -> ClaimAcknowledgment:
     prov = BillingProviderAck(
         Party("85", "2", "CLINIC", id_qualifier="XX", identifier="1234567893"),
         "PT1",
-        [status],
+        [undated],
         [patient],
     )
     rcv = InformationReceiverAck(
@@ -232,12 +238,33 @@ def test_bad_set_is_reported_alone() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+# Entity codes STC01-3 may carry in each loop (pyx12's X214 map).
+STC_ENTITIES = {
+    "2200B": ("36", "40", "41", "AY", "PR"),
+    "2200C": ("36", "40", "41", "77", "82", "85"),
+    "2200D": ("03", "1P", "1Z", "40", "41", "71"),
+    "2220D": ("03", "1P", "1Z", "40", "41", "71"),
+}
+
+
+def stcs(loop: str, actions: tuple[str, ...] = ACTIONS) -> st.SearchStrategy[Status]:
+    return statuses(
+        STC_USED[loop],
+        actions=actions,
+        charge=4 in STC_USED[loop],
+        qualifier=False,
+        entities=STC_ENTITIES[loop],
+        # STC10-3/STC11-3: codes pyx12's element 98 list knows (it lacks 03, 41, PR, AY).
+        extra_entities=("1P", "1Z", "40", "71", "85"),
+    )
+
+
 @st.composite
 def lines(draw: st.DrawFn) -> ServiceLineAck:
     return ServiceLineAck(
-        procedure=draw(procedures()),
+        procedure=draw(procedures(qualifiers=("AD", "ER", "HC", "HP", "IV", "NU"))),
         charge=draw(positive),
-        status=draw(statuses(actions=ACTIONS)),
+        status=draw(stcs("2220D", ("U",))),
         revenue_code=draw(opt(REVENUE_CODES)),
         units=draw(maybe(quantities)),
         line_item_control_number=draw(opt(ident(20))),
@@ -250,7 +277,7 @@ def lines(draw: st.DrawFn) -> ServiceLineAck:
 def claims(draw: st.DrawFn) -> ClaimAck:
     return ClaimAck(
         patient_control_number=draw(ident(20)),
-        statuses=draw(small(statuses(actions=ACTIONS, charge=True), 1, 3)),
+        statuses=draw(small(stcs("2200D"), 1, 3)),
         service_period=draw(periods()),
         payer_claim_control_number=draw(opt(ident(20))),
         clearinghouse_trace_number=draw(opt(ident(20))),
@@ -264,7 +291,7 @@ def providers(draw: st.DrawFn) -> BillingProviderAck:
     return BillingProviderAck(
         provider=draw(parties(("85",), ("FI", "SV", "XX"))),
         trace=draw(ident(20)),
-        statuses=draw(small(statuses(actions=ACTIONS, charge=True), 1)),
+        statuses=draw(small(stcs("2200C"), 1)),
         patients=draw(
             small(
                 st.builds(
@@ -275,7 +302,9 @@ def providers(draw: st.DrawFn) -> BillingProviderAck:
                 1,
             )
         ),
-        secondary_id=draw(maybe(references(("0B", "1G", "G2", "LU", "SY", "TJ")))),
+        secondary_id=draw(
+            maybe(references(("0B", "1G", "G2", "LU", "SY", "TJ"), description=False))
+        ),
         accepted_quantity=draw(maybe(st.integers(0, 99999))),
         rejected_quantity=draw(maybe(st.integers(0, 99999))),
         accepted_amount=draw(maybe(amounts)),
@@ -286,9 +315,9 @@ def providers(draw: st.DrawFn) -> BillingProviderAck:
 @st.composite
 def acknowledgments(draw: st.DrawFn) -> ClaimAcknowledgment:
     receiver = InformationReceiverAck(
-        receiver=draw(parties(("41",), ("46",))),
+        receiver=draw(parties(("41",), ("46",), suffix=False)),
         trace=draw(ident(20)),
-        statuses=draw(small(statuses(actions=ACTIONS, charge=True), 1)),
+        statuses=draw(small(stcs("2200B"), 1)),
         providers=draw(small(providers(), 1)),
         accepted_quantity=draw(maybe(st.integers(0, 99999))),
         rejected_quantity=draw(maybe(st.integers(0, 99999))),
@@ -340,3 +369,34 @@ def test_procedure_modifiers_and_text_survive() -> None:
     [back] = read_277ca(write(ack))
     assert back == ack
     assert next(back.claims())[2].rejected
+
+
+def _pyx12_errors(text: str) -> str:
+    """ "" when pyx12 4.0.0 validates ``text``, else its JSON error tree."""
+
+    import pyx12.x12n_document
+
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
+    with tempfile.TemporaryDirectory() as tmp:  # pyx12 writes files beside its input
+        path = Path(tmp) / "277ca.x12"
+        path.write_text(text)
+        out = io.StringIO()
+        ok = pyx12.x12n_document.x12n_document(
+            param=pyx12.params.params(),
+            src_file=str(path),
+            fd_997=io.StringIO(),
+            fd_html=None,
+            fd_json=out,
+        )
+    return "" if ok else out.getvalue()
+
+
+def test_repaired_fixture_written_by_us_passes_pyx12() -> None:
+    assert _pyx12_errors(write(*read_277ca(_fixed_rejected()))) == ""
+    assert _pyx12_errors(write(_minimal())) == ""
+
+
+@settings(max_examples=15, deadline=None)
+@given(acknowledgments())
+def test_written_277ca_passes_pyx12(ack: ClaimAcknowledgment) -> None:
+    assert _pyx12_errors(write(ack)) == ""

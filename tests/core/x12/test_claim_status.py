@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openrcm.core.x12.claim_status import (
+    STC_USED_CLAIM,
+    STC_USED_OTHER,
     ClaimInquiry,
     ClaimStatusInfo,
     ClaimStatusRequest,
@@ -231,7 +233,8 @@ def requests(draw: st.DrawFn) -> ClaimStatusRequest:
     )
 
 
-STATUSES = statuses(full=True)
+STATUSES = statuses(STC_USED_CLAIM)
+LINE_STATUSES = statuses(STC_USED_OTHER)
 
 
 @st.composite
@@ -241,7 +244,7 @@ def line_statuses(draw: st.DrawFn) -> LineStatus:
         charge=draw(positive),
         payment=draw(positive),
         units=draw(quantities),
-        statuses=draw(small(STATUSES, 1)),
+        statuses=draw(small(LINE_STATUSES, 1)),
         service_period=draw(periods()),
         revenue_code=draw(opt(BILL_TYPES)),
         line_item_control_number=draw(opt(ident(20))),
@@ -260,7 +263,7 @@ def claim_statuses(draw: st.DrawFn) -> ClaimStatusInfo:
     )
 
 
-trace_statuses = st.builds(TraceStatus, ident(20), small(statuses(), 1))
+trace_statuses = st.builds(TraceStatus, ident(20), small(LINE_STATUSES, 1))
 
 
 @st.composite

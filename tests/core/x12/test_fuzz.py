@@ -368,12 +368,8 @@ _837_NO_PAYER_NAME = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by atheris: claim837p._subscriber_ctx asserts (AssertionError) when loop "
-    "2010BB (NM1*PR) is missing, instead of raising X12Error SEGMENT_MISSING; remove this "
-    "marker once the 837P reader is fixed",
-)
+# Found by atheris: the 837P reader asserted (AssertionError) when loop 2010BB (NM1*PR) was
+# missing; fixed in claim837p (commit 4e31991), now X12Error SEGMENT_MISSING.
 def test_837p_subscriber_without_payer_name_is_an_x12_error() -> None:
     data = (_ISA_837 + "~".join(_837_NO_PAYER_NAME) + "~GE*1*20213~IEA*1*000010216~").encode()
     check(data)

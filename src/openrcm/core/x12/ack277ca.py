@@ -59,8 +59,9 @@ from openrcm.core.x12.hierarchy import (
     set_segments,
     status_elements,
 )
+from openrcm.core.x12.segments import Segment
 from openrcm.core.x12.tokenizer import Source
-from openrcm.core.x12.writer import OutgoingSet, SegmentWriter
+from openrcm.core.x12.writer import Element, OutgoingSet, SegmentWriter
 
 __all__ = [
     "GUIDE",
@@ -345,15 +346,47 @@ _TWO = frozenset({"2"})
 _ACTIONS = frozenset({"WQ", "U"})
 
 
-def _statuses(node: Node, loop: str, *, amount: bool, date_required: bool = True) -> list[Status]:
+# STC elements each loop uses (pyx12's X214 map agrees): the billing provider's status has no
+# date, a service line's has no amount and is only a rejection (U).
+STC_USED = {
+    "2200B": frozenset({1, 2, 3, 4, 10, 11}),
+    "2200C": frozenset({1, 3, 4, 10, 11}),
+    "2200D": frozenset({1, 2, 3, 4, 10, 11, 12}),
+    "2220D": frozenset({1, 2, 3, 10, 11}),
+}
+
+
+def _status(s: Segment, loop: str) -> Status:
+    used = STC_USED[loop]
+    st = read_status(s, loop, date_required=2 in used, used=used)
+    for pos in (1, 10, 11):
+        if s.comp(pos, 4):
+            raise s.error_at(
+                C.ELEMENT_NOT_USED,
+                f"STC{pos:02d}-4 (code list qualifier) is not used in a 277CA",
+                element=pos,
+                component=4,
+                loop=loop,
+            )
+    return st
+
+
+def _statuses(node: Node, loop: str) -> list[Status]:
     out: list[Status] = []
     for s in node.many(_STC):
-        st = read_status(s, loop, date_required=date_required)
+        st = _status(s, loop)
         s.require_code(3, _ACTIONS, "Action Code", loop)
-        if amount:
-            s.require_decimal(4, "Total Claim Charge Amount", loop)
+        s.require_decimal(4, "Total Claim Charge Amount", loop)
         out.append(st)
     return out
+
+
+def _stc(st: Status, loop: str) -> list[Element]:
+    if any(c.code_list_qualifier for c in st.codes):
+        raise X12Error(
+            C.WRITE_INVALID, "a 277CA status carries no code list qualifier (STC01-4)", loop=loop
+        )
+    return status_elements(st, STC_USED[loop])
 
 
 def _count(node: Node, qual: str, loop: str) -> int | None:
@@ -379,16 +412,38 @@ def _trace(node: Node, types: frozenset[str], loop: str) -> str:
     return s.require(2, "Trace Number", loop)
 
 
+def _ref(s: Segment, loop: str) -> Reference:
+    _not_used(s, (3, 4), loop)
+    return read_reference(s, loop)
+
+
 def _ref_value(node: Node, qual: str, loop: str) -> str:
     s = node.one("REF", qual)
     if s is None:
         return ""
-    return read_reference(s, loop).value
+    return _ref(s, loop).value
+
+
+# NM1 elements a loop does not use (NM110-NM112 are used nowhere in a 277CA).
+_NM1_NOT_USED = {"2100A": (4, 5, 6, 7, 10), "2100B": (6, 7, 10), "2100C": (10,), "2100D": (10,)}
+_SVC_QUALIFIERS = frozenset({"AD", "ER", "HC", "HP", "IV", "NU"})
+
+
+def _not_used(s: Segment, positions: tuple[int, ...], loop: str) -> None:
+    for pos in positions:
+        if s.el(pos):
+            raise s.error_at(
+                C.ELEMENT_NOT_USED,
+                f"{s.id}{pos:02d} is not used in loop {loop} of a 277CA",
+                element=pos,
+                loop=loop,
+            )
 
 
 def _name(level: Level, loop: str, codes: frozenset[str], id_qualifiers: frozenset[str]) -> Party:
     node = level.node.loop1(loop)
     assert node is not None  # the grammar requires it
+    _not_used(node.first, _NM1_NOT_USED[loop], loop)
     return read_party(node.first, loop, codes=codes, id_qualifiers=id_qualifiers)
 
 
@@ -397,6 +452,15 @@ def _line(node: Node) -> ServiceLineAck:
     svc = node.first
     svc.check_max_elements(7, loop)
     procedure = read_procedure(svc, 1, loop)
+    if procedure.qualifier not in _SVC_QUALIFIERS:
+        raise svc.error_at(
+            C.CODE_INVALID,
+            f"SVC01-1 is {procedure.qualifier!r}, expected one of "
+            + ", ".join(sorted(_SVC_QUALIFIERS)),
+            element=1,
+            component=1,
+            loop=loop,
+        )
     charge = svc.require_decimal(2, "Line Item Charge Amount", loop)
     for pos in (3, 5, 6):
         if svc.el(pos):
@@ -405,8 +469,8 @@ def _line(node: Node) -> ServiceLineAck:
             )
     stc = node.one(_STC)
     assert stc is not None
-    status = read_status(stc, loop)
-    stc.require_code(3, _ACTIONS, "Action Code", loop)
+    status = _status(stc, loop)
+    stc.require_code(3, frozenset({"U"}), "Action Code", loop)
     dtp = node.one("DTP", "472")
     return ServiceLineAck(
         procedure=procedure,
@@ -426,7 +490,7 @@ def _claim(node: Node) -> ClaimAck:
     assert dtp is not None
     return ClaimAck(
         patient_control_number=_trace(node, _TWO, loop),
-        statuses=_statuses(node, loop, amount=True),
+        statuses=_statuses(node, loop),
         service_period=read_period(dtp, 2, 3, loop),
         payer_claim_control_number=_ref_value(node, "1K", loop),
         clearinghouse_trace_number=_ref_value(node, "D9", loop),
@@ -456,9 +520,9 @@ def _provider(level: Level) -> BillingProviderAck:
     return BillingProviderAck(
         provider=provider,
         trace=_trace(node, _ONE, loop),
-        statuses=_statuses(node, loop, amount=True, date_required=False),
+        statuses=_statuses(node, loop),
         patients=[_patient(k) for k in level.children],
-        secondary_id=read_reference(ref, loop) if ref is not None else None,
+        secondary_id=_ref(ref, loop) if ref is not None else None,
         accepted_quantity=_count(node, "QA", loop),
         rejected_quantity=_count(node, "QC", loop),
         accepted_amount=_amount(node, "YU", loop),
@@ -474,7 +538,7 @@ def _receiver(level: Level) -> InformationReceiverAck:
     return InformationReceiverAck(
         receiver=receiver,
         trace=_trace(node, _TWO, loop),
-        statuses=_statuses(node, loop, amount=True),
+        statuses=_statuses(node, loop),
         providers=[_provider(k) for k in level.children],
         accepted_quantity=_count(node, "90", loop),
         rejected_quantity=_count(node, "AA", loop),
@@ -595,7 +659,7 @@ def write_277ca(ack: ClaimAcknowledgment, w: SegmentWriter) -> None:
         w.seg("TRN", "2", rcv.trace)
         _require_list(list(rcv.statuses), "information receiver status (2200B STC)")
         for st in rcv.statuses:
-            w.seg(_STC, *status_elements(st))
+            w.seg(_STC, *_stc(st, "2200B"))
         _write_qty_amt(
             w,
             ("90", "AA", "YU", "YY"),
@@ -612,7 +676,7 @@ def write_277ca(ack: ClaimAcknowledgment, w: SegmentWriter) -> None:
             w.seg("TRN", "1", prov.trace)
             _require_list(list(prov.statuses), "billing provider status (2200C STC)")
             for st in prov.statuses:
-                w.seg(_STC, *status_elements(st))
+                w.seg(_STC, *_stc(st, "2200C"))
             if prov.secondary_id is not None:
                 w.seg("REF", *reference_elements(prov.secondary_id))
             _write_qty_amt(
@@ -636,7 +700,7 @@ def _write_claim(w: SegmentWriter, claim: ClaimAck) -> None:
     w.seg("TRN", "2", claim.patient_control_number)
     _require_list(list(claim.statuses), "claim status (2200D STC)")
     for st in claim.statuses:
-        w.seg(_STC, *status_elements(st))
+        w.seg(_STC, *_stc(st, "2200D"))
     for qual, value in (
         ("1K", claim.payer_claim_control_number),
         ("D9", claim.clearinghouse_trace_number),
@@ -656,7 +720,7 @@ def _write_claim(w: SegmentWriter, claim: ClaimAck) -> None:
             "",
             line.units,
         )
-        w.seg(_STC, *status_elements(line.status))
+        w.seg(_STC, *_stc(line.status, "2220D"))
         if line.line_item_control_number:
             w.seg("REF", "FJ", line.line_item_control_number)
         if line.prescription_number:

@@ -622,8 +622,19 @@ def _claim_inquiry(node: Node) -> ClaimInquiry:
     )
 
 
+# STC elements each loop of the 277 uses (as pyx12's X212 map): no action code, payment
+# method or message; amounts and payment dates on claims only.
+STC_USED_CLAIM = frozenset({1, 2, 4, 5, 6, 8, 9, 10, 11})
+STC_USED_OTHER = frozenset({1, 2, 10, 11})
+
+
+def _used(loop: str) -> frozenset[int]:
+    return STC_USED_CLAIM if loop.startswith("2200") and loop[-1] in "DE" else STC_USED_OTHER
+
+
 def _statuses(node: Node) -> list[Status]:
-    return [read_status(s, node.id) for s in node.many("STC")]
+    used = _used(node.id)
+    return [read_status(s, node.id, used=used) for s in node.many("STC")]
 
 
 def _line_status(node: Node) -> LineStatus:
@@ -914,16 +925,18 @@ def write_276(req: ClaimStatusRequest, w: SegmentWriter) -> None:
                             _w_claim_inquiry(w, claim)
 
 
-def _w_statuses(w: SegmentWriter, statuses: list[Status], what: str) -> None:
+def _w_statuses(
+    w: SegmentWriter, statuses: list[Status], what: str, used: frozenset[int] = STC_USED_OTHER
+) -> None:
     if not statuses:
         raise X12Error(C.WRITE_INVALID, f"{what} needs at least one status (STC)")
     for st in statuses:
-        w.seg("STC", *status_elements(st))
+        w.seg("STC", *status_elements(st, used))
 
 
 def _w_claim_status(w: SegmentWriter, c: ClaimStatusInfo) -> None:
     w.seg("TRN", "2", c.trace_number)
-    _w_statuses(w, c.statuses, "a claim")
+    _w_statuses(w, c.statuses, "a claim", STC_USED_CLAIM)
     _w_refs(
         w,
         (

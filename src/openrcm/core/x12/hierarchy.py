@@ -1064,9 +1064,23 @@ def _read_status_code(s: Segment, pos: int, loop: str) -> StatusCode | None:
     return StatusCode(cat, code, s.comp(pos, 3), s.comp(pos, 4))
 
 
-def read_status(s: Segment, loop: str, *, date_required: bool = True) -> Status:
-    """STC as a :class:`Status`."""
+STC_ALL = frozenset(range(1, 13))
+
+
+def read_status(
+    s: Segment, loop: str, *, date_required: bool = True, used: frozenset[int] = STC_ALL
+) -> Status:
+    """STC as a :class:`Status`. ``used``: the element positions the guide uses in this loop
+    (any other one present is ELEMENT_NOT_USED)."""
     s.require(1, "Health Care Claim Status", loop)
+    for pos in range(2, 13):
+        if pos not in used and s.el(pos):
+            raise s.error_at(
+                C.ELEMENT_NOT_USED,
+                f"STC{pos:02d} is not used in loop {loop}",
+                element=pos,
+                loop=loop,
+            )
     main = _read_status_code(s, 1, loop)
     assert main is not None
     if date_required:
@@ -1103,12 +1117,13 @@ def _status_code_element(c: StatusCode) -> tuple[str, ...] | str:
     return composite(c.category, c.code, c.entity, c.code_list_qualifier)
 
 
-def status_elements(st: Status) -> list[Element]:
+def status_elements(st: Status, used: frozenset[int] = STC_ALL) -> list[Element]:
+    """The elements of an STC; WRITE_INVALID when a value sits in a position not ``used``."""
     if len(st.additional) > 2:
         raise X12Error(C.WRITE_INVALID, "an STC carries at most two additional statuses")
     extra: list[Element] = [_status_code_element(c) for c in st.additional]
     extra += [""] * (2 - len(extra))
-    return [
+    out: list[Element] = [
         _status_code_element(st.status),
         st.effective_date,
         st.action_code,
@@ -1121,6 +1136,15 @@ def status_elements(st: Status) -> list[Element]:
         *extra,
         st.message,
     ]
+    for pos, value in enumerate(out, start=1):
+        if pos not in used and value not in ("", None):
+            raise X12Error(
+                C.WRITE_INVALID,
+                f"STC{pos:02d} is not used here: {value!r} cannot be written",
+                segment_id="STC",
+                element=pos,
+            )
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
