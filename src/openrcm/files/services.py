@@ -354,10 +354,12 @@ def file_rekey() -> int:
     A file that fails its check is not re-sealed: StoredFileError names it.
     """
     keyring = file_keyring()
-    count = 0
     stale = StoredFile.objects.exclude(key_id=keyring.current_id).order_by("pk")
-    for stored in stale.iterator(chunk_size=100):
-        data = file_read(stored=stored)
-        _reseal(stored, data, keyring)
+    count = 0
+    for pk in list(stale.values_list("pk", flat=True)):  # ids first: rows change as we go
+        stored = StoredFile.objects.filter(pk=pk).exclude(key_id=keyring.current_id).first()
+        if stored is None:
+            continue
+        _reseal(stored, file_read(stored=stored), keyring)
         count += 1
     return count
