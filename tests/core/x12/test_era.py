@@ -312,3 +312,23 @@ def test_round_trip(rems: Remittance) -> None:
 def test_round_trip_two_sets(a: Remittance, b: Remittance) -> None:
     b.control_number = a.control_number + "1" if len(a.control_number) < 9 else "1234"
     assert read_835(write([a, b])) == [a, b]
+
+
+@pytest.mark.slow
+def test_our_835_passes_pyx12(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """pyx12 4.0.0, the independent validator, accepts what our writer produces."""
+    io = pytest.importorskip("io")
+    params = pytest.importorskip("pyx12.params")
+    x12n_document = pytest.importorskip("pyx12.x12n_document")
+    (rem,) = read_835(wrap(make([*BODY, *BODY[8:]], bpr="140")))
+    rem.claims[1].patient_control_number = "PCN2"
+    path = tmp_path / "ours.835"
+    path.write_text(write([rem]))
+    ok = x12n_document.x12n_document(
+        param=params.params(),
+        src_file=str(path),
+        fd_997=io.StringIO(),
+        fd_html=None,
+        fd_json=io.StringIO(),
+    )
+    assert ok

@@ -104,7 +104,13 @@ def _open_source(source: Source, file: str | None) -> tuple[Iterator[str], str |
     """A chunk iterator of decoded text, and the file name to report."""
     if isinstance(source, str):
         head = source[:4096].lstrip(_LEADING)
-        if not head.startswith("ISA") and "\n" not in source[:4096] and os.path.exists(source):
+        looks_like_path = (
+            not head.startswith("ISA")
+            and len(source) < 4096
+            and "\n" not in source
+            and (os.path.exists(source) or os.sep in source or "." in source[-6:])
+        )
+        if looks_like_path:
             return _path_chunks(source), file if file is not None else source
         return _str_chunks(source), file
     if isinstance(source, os.PathLike):
@@ -344,8 +350,8 @@ def _safe(text: str) -> str:
 def iter_segments(source: Source, *, file: str | None = None, strict: bool = True) -> SegmentReader:
     """A :class:`SegmentReader` over ``source`` (iterate it for segments; ``.delimiters``).
 
-    ``source`` is bytes, a path (``os.PathLike`` or a ``str`` that names an existing file and
-    does not itself begin with ISA), X12 text (a ``str`` beginning with ISA) or a file object.
+    ``source`` is bytes, a path (``os.PathLike``, or a one-line ``str`` that does not begin with
+    ISA and names an existing file or looks like a path), X12 text (a ``str``) or a file object.
     """
     return SegmentReader(source, file=file, strict=strict)
 
