@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import IO, Any, Final
+from typing import IO, Any, Final, NoReturn
 
 from openrcm.core.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
 from openrcm.core.x12.envelope import (
@@ -473,6 +473,10 @@ _CLAIM_DATE_QUALIFIERS: Final = _codes(
     "431 454 304 453 439 484 455 471 314 360 361 297 296 435 096 090 091 444 050"
 )
 _RANGE_DATE_QUALIFIERS: Final = _codes("314")  # disability: RD8 only
+_YN: Final = _codes("Y N")
+_Y: Final = _codes("Y")
+_FREQUENCY_OF: Final = {f.value: f for f in ClaimFrequency}
+_BLANK: Final = [""] * 32
 _ONE_DIGIT_POINTERS: Final = {str(i): i for i in range(1, MAX_DIAGNOSES + 1)}
 
 
@@ -1440,6 +1444,27 @@ type _Hook = Callable[["_Node", "_Parser"], None]
 type _Build = Callable[["_Node", "_Parser"], object]
 
 
+def _keyed[T](
+    entries: list[tuple[_S, T]],
+) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[T, ...]]]:
+    qual_at: dict[str, tuple[int, int]] = {}
+    by_key: dict[str, list[T]] = {}
+    plain: set[str] = set()
+    for slot, value in entries:
+        if slot.quals is None:
+            if slot.id in qual_at:
+                raise AssertionError(f"{slot.id}: slots with and without qualifiers")
+            plain.add(slot.id)
+            by_key.setdefault(slot.id, []).append(value)
+            continue
+        where = (slot.qual_pos, slot.qual_sub)
+        if slot.id in plain or qual_at.setdefault(slot.id, where) != where:
+            raise AssertionError(f"{slot.id}: qualifiers in different places")
+        for q in sorted(slot.quals):
+            by_key.setdefault(f"{slot.id}\x1f{q}", []).append(value)
+    return qual_at, {k: tuple(v) for k, v in by_key.items()}
+
+
 class _L:
     """A loop: its first segment (``trigger``), the segments that follow it, child loops."""
 
@@ -1448,6 +1473,8 @@ class _L:
         "child_index",
         "children",
         "head",
+        "kid_by_key",
+        "kid_qual_at",
         "max_repeat",
         "name",
         "pos",
@@ -1455,7 +1482,9 @@ class _L:
         "required_before",
         "required_children",
         "required_segs",
+        "seg_by_key",
         "seg_index",
+        "seg_qual_at",
         "seg_required_before",
         "segs",
         "start",
@@ -1494,6 +1523,10 @@ class _L:
         for k in self.children:
             kids.setdefault(k.trigger.id, []).append(k)
         self.child_index = {k: tuple(v) for k, v in kids.items()}
+        # Fast lookup keyed on "ID" or "ID\x1fQUALIFIER": where each id's qualifier sits, and
+        # the slots / child loops a key may start.
+        self.seg_qual_at, self.seg_by_key = _keyed([(r, (i, r)) for i, r in enumerate(self.segs)])
+        self.kid_qual_at, self.kid_by_key = _keyed([(k.trigger, k) for k in self.children])
         self.required_segs = tuple(i for i, r in enumerate(self.segs) if r.required)
         # Per slot: required slots placed earlier in the loop's table.
         self.seg_required_before = tuple(
@@ -1571,10 +1604,8 @@ class _Parser:
 
     def next(self) -> Segment | None:
         seg = next(self._it, None)
-        if seg is not None:
-            if seg.error is not None:
-                raise seg.error
-            self.last = seg
+        if seg is not None and seg.error is not None:
+            raise seg.error
         return seg
 
     def run(self) -> ProfessionalClaimBatch:
@@ -1604,27 +1635,31 @@ class _Parser:
             rule.start(node, self)
         segs = node.segs
         rsegs = rule.segs
-        seg_index = rule.seg_index
-        child_index = rule.child_index
+        seg_qual_at = rule.seg_qual_at
+        seg_by_key = rule.seg_by_key
+        kid_qual_at = rule.kid_qual_at
+        kid_by_key = rule.kid_by_key
         counts = [0] * len(rsegs)
         kid_counts: dict[str, int] = {}
         pos = -1
         child_pos = -1
         heads_done = False
-        nxt = self.next
-        seg = nxt()
+        it = self._it
+        seg = next(it, None)
         while seg is not None:
+            if seg.error is not None:
+                raise seg.error
             sid = seg.id
             if not heads_done:
-                cands = seg_index.get(sid)
+                qa = seg_qual_at.get(sid)
+                if qa is None:
+                    cands = seg_by_key.get(sid)
+                else:
+                    cands = seg_by_key.get(f"{sid}\x1f{_qual_at(seg, qa)}")
                 if cands is not None:
                     hit = -1
                     for i, r in cands:
-                        if (
-                            r.pos >= pos
-                            and counts[i] < r.max_use
-                            and (r.quals is None or r.matches(seg))
-                        ):
+                        if r.pos >= pos and counts[i] < r.max_use:
                             hit = i
                             break
                     if hit >= 0:
@@ -1637,13 +1672,17 @@ class _Parser:
                         counts[hit] += 1
                         pos = rsegs[hit].pos
                         segs.append(seg)
-                        seg = nxt()
+                        seg = next(it, None)
                         continue
-            kids = child_index.get(sid)
+            qa = kid_qual_at.get(sid)
+            if qa is None:
+                kids = kid_by_key.get(sid)
+            else:
+                kids = kid_by_key.get(f"{sid}\x1f{_qual_at(seg, qa)}")
             if kids is not None:
                 kr: _L | None = None
                 for k in kids:
-                    if k.pos >= child_pos and k.trigger.matches(seg):
+                    if k.pos >= child_pos:
                         kr = k
                         break
                 if kr is not None:
@@ -1678,6 +1717,8 @@ class _Parser:
             if r0 is None or r0.seg is not seg:
                 self.reject = _Reject(seg, node, pos, counts, child_pos, heads_done)
             break
+        if seg is None and self.last is None:
+            self.last = segs[-1]
         if not heads_done:
             self.check_required(node, counts, seg)
             if rule.head is not None:
@@ -1806,6 +1847,14 @@ class _Parser:
         )
 
 
+def _qual_at(seg: Segment, where: tuple[int, int]) -> str:
+    pos, sub = where
+    if sub:
+        return seg.comp(pos, sub)
+    e = seg.elements
+    return e[pos - 1] if len(e) >= pos else ""
+
+
 def _qual(seg: Segment, r: _S) -> str:
     return seg.comp(r.qual_pos, r.qual_sub) if r.qual_sub else seg.el(r.qual_pos)
 
@@ -1815,17 +1864,32 @@ def _qual(seg: Segment, r: _S) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def _pad(seg: Segment, n: int) -> list[str]:
+    """The elements of ``seg``, padded with "" to at least ``n`` (do not modify the result)."""
+    e = seg.elements
+    k = len(e)
+    return e if k >= n else e + _BLANK[: n - k]
+
+
+def _missing(seg: Segment, pos: int, name: str, loop: str) -> NoReturn:
+    seg.require(pos, name, loop)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _nm1_name(seg: Segment, loop: str, *, person_only: bool = False) -> Name:
-    t = seg.require_code(2, _ENTITY_TYPES, "entity type qualifier", loop)
-    if person_only and t != "1":
-        raise seg.error_at(
-            C.CODE_INVALID, f"NM102 is {t!r}, this loop names a person (1)", element=2, loop=loop
-        )
+    e = _pad(seg, 9)
+    t = e[1]
+    if t != "1" and (t != "2" or person_only):
+        if person_only and t == "2":
+            raise seg.error_at(
+                C.CODE_INVALID, "NM102 is '2', this loop names a person (1)", element=2, loop=loop
+            )
+        seg.require_code(2, _ENTITY_TYPES, "entity type qualifier", loop)
     return Name(
-        last=seg.require(3, "last or organization name", loop),
-        first=seg.el(4),
-        middle=seg.el(5),
-        suffix=seg.el(7),
+        last=e[2] or _missing(seg, 3, "last or organization name", loop),
+        first=e[3],
+        middle=e[4],
+        suffix=e[6],
         person=t == "1",
     )
 
@@ -1848,21 +1912,23 @@ def _npi(seg: Segment, loop: str, *, required: bool) -> str:
 
 
 def _address(n3: Segment | None, n4: Segment | None, loop: str) -> Address | None:
-    if n3 is None and n4 is None:
-        return None
     if n3 is None or n4 is None:
+        if n3 is None and n4 is None:
+            return None
         seg = n3 if n3 is not None else n4
         assert seg is not None
         other = "N4" if n4 is None else "N3"
         raise seg.error_at(C.SEGMENT_MISSING, f"{seg.id} needs {other} in loop {loop}", loop=loop)
+    a = _pad(n3, 2)
+    b = _pad(n4, 7)
     return Address(
-        line1=n3.require(1, "address line", loop),
-        line2=n3.el(2),
-        city=n4.require(1, "city", loop),
-        state=n4.el(2),
-        postal_code=n4.el(3),
-        country=n4.el(4),
-        country_subdivision=n4.el(7),
+        line1=a[0] or _missing(n3, 1, "address line", loop),
+        line2=a[1],
+        city=b[0] or _missing(n4, 1, "city", loop),
+        state=b[1],
+        postal_code=b[2],
+        country=b[3],
+        country_subdivision=b[6],
     )
 
 
@@ -1903,15 +1969,18 @@ def _contact(seg: Segment, loop: str) -> Contact:
 
 
 def _period(seg: Segment, loop: str, *, range_ok: bool = True) -> tuple[date, date | None]:
-    fmt = seg.require_code(2, {"D8", "RD8"}, "date format qualifier", loop)
-    v = seg.require(3, "date", loop)
-    if fmt == "D8":
+    e = _pad(seg, 3)
+    fmt = e[1]
+    v = e[2]
+    if fmt == "D8" and v:
         d = parse_date(v)
         if d is None:
             raise seg.error_at(
                 C.DATE_INVALID, f"DTP03 {v!r} is not a date CCYYMMDD", element=3, loop=loop
             )
         return d, None
+    seg.require_code(2, {"D8", "RD8"}, "date format qualifier", loop)
+    seg.require(3, "date", loop)
     if not range_ok:
         raise seg.error_at(
             C.CODE_INVALID, "DTP02 must be D8 (a single date) here", element=2, loop=loop
@@ -1964,40 +2033,44 @@ def _cas(seg: Segment, loop: str) -> list[Adjustment]:
 
 
 def _procedure(seg: Segment, pos: int, loop: str) -> tuple[str, str, list[str], str]:
-    parts = seg.components(pos)
-    if not parts or not parts[0]:
-        raise seg.error_at(
-            C.ELEMENT_MISSING,
-            f"{seg.id}{pos:02d}-1 (procedure qualifier) is required",
-            element=pos,
-            component=1,
-            loop=loop,
-        )
-    qual = parts[0]
-    if qual not in _PROCEDURE_QUALIFIERS:
-        raise seg.error_at(
-            C.CODE_INVALID,
-            f"{seg.id}{pos:02d}-1 is {qual!r}, expected HC, ER, IV or WK",
-            element=pos,
-            component=1,
-            loop=loop,
-        )
-    code = parts[1] if len(parts) > 1 else ""
-    if not code:
-        raise seg.error_at(
-            C.ELEMENT_MISSING,
-            f"{seg.id}{pos:02d}-2 (procedure code) is required",
-            element=pos,
-            component=2,
-            loop=loop,
-        )
-    if len(parts) > 8:
+    e = seg.elements
+    parts = e[pos - 1].split(seg.delimiters.component) if len(e) >= pos and e[pos - 1] else []
+    n = len(parts)
+    qual = parts[0] if n else ""
+    code = parts[1] if n > 1 else ""
+    if qual not in _PROCEDURE_QUALIFIERS or not code or n > 8:
+        if not qual:
+            raise seg.error_at(
+                C.ELEMENT_MISSING,
+                f"{seg.id}{pos:02d}-1 (procedure qualifier) is required",
+                element=pos,
+                component=1,
+                loop=loop,
+            )
+        if qual not in _PROCEDURE_QUALIFIERS:
+            raise seg.error_at(
+                C.CODE_INVALID,
+                f"{seg.id}{pos:02d}-1 is {qual!r}, expected HC, ER, IV or WK",
+                element=pos,
+                component=1,
+                loop=loop,
+            )
+        if not code:
+            raise seg.error_at(
+                C.ELEMENT_MISSING,
+                f"{seg.id}{pos:02d}-2 (procedure code) is required",
+                element=pos,
+                component=2,
+                loop=loop,
+            )
         raise seg.error_at(
             C.TOO_MANY_COMPONENTS,
-            f"{seg.id}{pos:02d} has {len(parts)} components",
+            f"{seg.id}{pos:02d} has {n} components",
             element=pos,
             loop=loop,
         )
+    if n == 2:
+        return qual, code, [], ""
     mods = parts[2:6]
     while mods and not mods[-1]:
         mods.pop()
@@ -2010,8 +2083,7 @@ def _procedure(seg: Segment, pos: int, loop: str) -> tuple[str, str, list[str], 
                 component=i + 3,
                 loop=loop,
             )
-    desc = parts[6] if len(parts) > 6 else ""
-    return qual, code, mods, desc
+    return qual, code, mods, parts[6] if n > 6 else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2209,12 +2281,15 @@ def _subscriber_2010ba(node: _Node, p: _Parser) -> object:
     birth: date | None = None
     sex = ""
     if dmg is not None:
-        birth = dmg.require_date(2, "birth date", loop)
-        sex = dmg.require_code(3, _SEXES, "gender", loop)
+        birth, sex = _dmg(dmg, loop)
+    e = _pad(nm1, 9)
+    qual = e[7]
+    if qual not in _MEMBER_ID_QUALIFIERS:
+        nm1.require_code(8, _MEMBER_ID_QUALIFIERS, "id qualifier", loop)
     return Subscriber(
         name=_nm1_name(nm1, loop),
-        member_id=nm1.require(9, "member id", loop),
-        member_id_qualifier=nm1.require_code(8, _MEMBER_ID_QUALIFIERS, "id qualifier", loop),
+        member_id=e[8] or _missing(nm1, 9, "member id", loop),
+        member_id_qualifier=qual,
         payer=_NO_PAYER,
         address=_address(n3, n4, loop),
         birth_date=birth,
@@ -2222,16 +2297,37 @@ def _subscriber_2010ba(node: _Node, p: _Parser) -> object:
     )
 
 
+def _dmg(dmg: Segment, loop: str) -> tuple[date, str]:
+    e = _pad(dmg, 3)
+    birth = parse_date(e[1]) if e[0] == "D8" else None
+    sex = e[2]
+    if birth is None or sex not in _SEXES:
+        dmg.require_code(1, {"D8"}, "date format qualifier", loop)
+        dmg.require_date(2, "birth date", loop)
+        dmg.require_code(3, _SEXES, "gender", loop)
+    assert birth is not None
+    return birth, sex
+
+
 def _payer_2010bb(node: _Node, p: _Parser) -> object:
     loop = "2010BB"
     nm1 = node.segs[0]
-    nm1.require_code(2, {"2"}, "entity type qualifier", loop)
-    n3 = next((s for s in node.segs if s.id == "N3"), None)
-    n4 = next((s for s in node.segs if s.id == "N4"), None)
+    n3 = n4 = None
+    for s in node.segs[1:]:
+        if s.id == "N3":
+            n3 = s
+        elif s.id == "N4":
+            n4 = s
+    e = _pad(nm1, 9)
+    if e[1] != "2":
+        nm1.require_code(2, {"2"}, "entity type qualifier", loop)
+    qual = e[7]
+    if qual not in _PAYER_ID_QUALIFIERS:
+        nm1.require_code(8, _PAYER_ID_QUALIFIERS, "id qualifier", loop)
     return Payer(
-        name=nm1.require(3, "payer name", loop),
-        payer_id=nm1.require(9, "payer id", loop),
-        id_qualifier=nm1.require_code(8, _PAYER_ID_QUALIFIERS, "id qualifier", loop),
+        name=e[2] or _missing(nm1, 3, "payer name", loop),
+        payer_id=e[8] or _missing(nm1, 9, "payer id", loop),
+        id_qualifier=qual,
         address=_address(n3, n4, loop),
     )
 
@@ -2273,12 +2369,13 @@ def _patient_2010ca(node: _Node, p: _Parser) -> object:
             dmg = s
     address = _address(n3, n4, loop)
     assert address is not None and dmg is not None and node.parent is not None
+    birth, sex = _dmg(dmg, loop)
     return Patient(
         name=_nm1_name(nm1, loop, person_only=True),
         relationship=node.parent.obj,
         address=address,
-        birth_date=dmg.require_date(2, "birth date", loop),
-        sex=dmg.require_code(3, _SEXES, "gender", loop),
+        birth_date=birth,
+        sex=sex,
     )
 
 
@@ -2298,7 +2395,122 @@ def _claim_head(node: _Node, p: _Parser) -> None:
     subscriber = _subscriber_ctx(sub_node)
     assert sub_node.parent is not None
     billing = _billing_ctx(sub_node.parent)
-    seg_pos = clm.require(5, "place of service, facility qualifier, frequency", loop)
+    e = _pad(clm, 20)
+    c05 = e[4].split(clm.delimiters.component) if e[4] else []
+    if (
+        len(c05) != 3
+        or len(c05[0]) != 2
+        or not c05[0].isdigit()
+        or c05[1] != "B"
+        or (c05[2] not in _FREQUENCIES)
+    ):
+        _clm05_error(clm, loop)
+    pos, _, freq = c05
+    causes: list[str] = []
+    state = country = ""
+    if e[10]:
+        parts = e[10].split(clm.delimiters.component)
+        for i, rc in enumerate(parts[:3]):
+            if rc:
+                if rc not in _RELATED_CAUSES or i == 2:
+                    raise clm.error_at(
+                        C.CODE_INVALID,
+                        f"CLM11-{i + 1} related cause {rc!r} is not AA, EM or OA",
+                        element=11,
+                        component=i + 1,
+                        loop=loop,
+                    )
+                causes.append(rc)
+        if not causes:
+            raise clm.error_at(
+                C.ELEMENT_MISSING,
+                "CLM11-1 (related cause) is required",
+                element=11,
+                component=1,
+                loop=loop,
+            )
+        state = parts[3] if len(parts) > 3 else ""
+        country = parts[4] if len(parts) > 4 else ""
+    if (
+        e[5] not in _YN
+        or e[6] not in _ASSIGNMENT
+        or e[7] not in _YNW
+        or e[8] not in _RELEASE
+        or (e[9] and e[9] not in _SIGNATURE_SOURCE)
+        or (e[19] and e[19] not in _DELAY_REASONS)
+    ):
+        clm.require_code(6, _YN, "provider signature", loop)
+        clm.require_code(7, _ASSIGNMENT, "assignment", loop)
+        clm.require_code(8, _YNW, "benefits assignment", loop)
+        clm.require_code(9, _RELEASE, "release of information", loop)
+        clm.code_el(10, _SIGNATURE_SOURCE, "signature source", loop)
+        clm.code_el(20, _DELAY_REASONS, "delay reason", loop)
+    claim = ProfessionalClaim(
+        billing_provider=billing,
+        subscriber=subscriber,
+        patient=patient,
+        patient_control_number=e[0] or _missing(clm, 1, "patient control number", loop),
+        total_charge=clm.require_decimal(2, "total claim charge", loop),
+        place_of_service=pos,
+        frequency=_FREQUENCY_OF[freq],
+        provider_signature=e[5] == "Y",
+        assignment=e[6],
+        benefits_assigned=e[7],
+        release_of_information=e[8],
+        patient_signature_source=e[9],
+        related_causes=causes,
+        accident_state=state,
+        accident_country=country,
+        delay_reason=e[19],
+        diagnoses=[],
+        lines=[],
+    )
+    f8: Segment | None = None
+    for s in node.segs[1:]:
+        sid = s.id
+        if sid == "HI":
+            if s.comp(1, 1) in ("ABK", "BK"):
+                claim.icd9 = s.comp(1, 1) == "BK"
+                claim.diagnoses = _diagnoses(s, claim.icd9, loop)
+        elif sid == "REF":
+            r = _pad(s, 2)
+            q = r[0]
+            v = r[1] or _missing(s, 2, "reference number", loop)
+            if q == "G1":
+                claim.prior_authorization = v
+            elif q == "F8":
+                claim.payer_claim_number = v
+                f8 = s
+            elif q == "9F":
+                claim.referral_number = v
+            elif q == "EA":
+                claim.medical_record_number = v
+        elif sid == "DTP":
+            start, end = _period(s, loop)
+            q = s.elements[0]
+            if q in _RANGE_DATE_QUALIFIERS and end is None:
+                raise s.error_at(
+                    C.CODE_INVALID, f"DTP*{q} must be a range (RD8)", element=2, loop=loop
+                )
+            claim.dates.append(ClaimDate(qualifier=q, start=start, end=end))
+        elif sid == "AMT":
+            claim.patient_paid = s.require_decimal(2, "patient amount paid", loop)
+        elif sid == "NTE" and s.el(1) == "ADD":
+            claim.note = s.require(2, "note", loop)
+    if freq != "1" and f8 is None:
+        raise clm.error_at(
+            C.SEGMENT_MISSING,
+            f"claim frequency {freq} needs REF*F8 (the payer's claim number) in loop 2300",
+            element=5,
+            component=3,
+            loop=loop,
+        )
+    node.obj = claim
+    node.ctx = 0  # service lines read so far (LX01 check)
+
+
+def _clm05_error(clm: Segment, loop: str) -> NoReturn:
+    clm.require(5, "place of service, facility qualifier, frequency", loop)
     pos = clm.require_comp(5, 1, "place of service", loop)
     if len(pos) != 2 or not pos.isdigit():
         raise clm.error_at(
@@ -2325,101 +2537,20 @@ def _claim_head(node: _Node, p: _Parser) -> None:
             component=3,
             loop=loop,
         )
-    del seg_pos
-    causes: list[str] = []
-    state = country = ""
-    if clm.el(11):
-        parts = clm.components(11)
-        for i, rc in enumerate(parts[:3]):
-            if rc:
-                if rc not in _RELATED_CAUSES or i == 2:
-                    raise clm.error_at(
-                        C.CODE_INVALID,
-                        f"CLM11-{i + 1} related cause {rc!r} is not AA, EM or OA",
-                        element=11,
-                        component=i + 1,
-                        loop=loop,
-                    )
-                causes.append(rc)
-        if not causes:
-            raise clm.error_at(
-                C.ELEMENT_MISSING,
-                "CLM11-1 (related cause) is required",
-                element=11,
-                component=1,
-                loop=loop,
-            )
-        state = parts[3] if len(parts) > 3 else ""
-        country = parts[4] if len(parts) > 4 else ""
-    claim = ProfessionalClaim(
-        billing_provider=billing,
-        subscriber=subscriber,
-        patient=patient,
-        patient_control_number=clm.require(1, "patient control number", loop),
-        total_charge=clm.require_decimal(2, "total claim charge", loop),
-        place_of_service=pos,
-        frequency=ClaimFrequency(freq),
-        provider_signature=clm.require_code(6, {"Y", "N"}, "provider signature", loop) == "Y",
-        assignment=clm.require_code(7, _ASSIGNMENT, "assignment", loop),
-        benefits_assigned=clm.require_code(8, _YNW, "benefits assignment", loop),
-        release_of_information=clm.require_code(9, _RELEASE, "release of information", loop),
-        patient_signature_source=clm.code_el(10, _SIGNATURE_SOURCE, "signature source", loop),
-        related_causes=causes,
-        accident_state=state,
-        accident_country=country,
-        delay_reason=clm.code_el(20, _DELAY_REASONS, "delay reason", loop),
-        diagnoses=[],
-        lines=[],
+    raise clm.error_at(
+        C.TOO_MANY_COMPONENTS, "CLM05 has more than 3 components", element=5, loop=loop
     )
-    f8: Segment | None = None
-    for s in node.segs[1:]:
-        sid = s.id
-        if sid == "DTP":
-            start, end = _period(s, loop)
-            q = s.el(1)
-            if q in _RANGE_DATE_QUALIFIERS and end is None:
-                raise s.error_at(
-                    C.CODE_INVALID, f"DTP*{q} must be a range (RD8)", element=2, loop=loop
-                )
-            claim.dates.append(ClaimDate(qualifier=q, start=start, end=end))
-        elif sid == "AMT":
-            claim.patient_paid = s.require_decimal(2, "patient amount paid", loop)
-        elif sid == "REF":
-            q = s.el(1)
-            v = s.require(2, "reference number", loop)
-            if q == "G1":
-                claim.prior_authorization = v
-            elif q == "F8":
-                claim.payer_claim_number = v
-                f8 = s
-            elif q == "9F":
-                claim.referral_number = v
-            elif q == "EA":
-                claim.medical_record_number = v
-        elif sid == "NTE":
-            if s.el(1) == "ADD":
-                claim.note = s.require(2, "note", loop)
-        elif sid == "HI" and s.comp(1, 1) in ("ABK", "BK"):
-            claim.icd9 = s.comp(1, 1) == "BK"
-            claim.diagnoses = _diagnoses(s, claim.icd9, loop)
-    if freq != "1" and f8 is None:
-        raise clm.error_at(
-            C.SEGMENT_MISSING,
-            f"claim frequency {freq} needs REF*F8 (the payer's claim number) in loop 2300",
-            element=5,
-            component=3,
-            loop=loop,
-        )
-    node.obj = claim
 
 
 def _diagnoses(hi: Segment, icd9: bool, loop: str) -> list[str]:
     hi.check_max_elements(MAX_DIAGNOSES, loop)
     first, other = ("BK", "BF") if icd9 else ("ABK", "ABF")
+    comp = hi.delimiters.component
+    els = hi.elements
     out: list[str] = []
-    for i in range(1, len(hi.elements) + 1):
-        if not hi.el(i):
-            if i < len(hi.elements) and any(hi.elements[i:]):
+    for i, value in enumerate(els, start=1):
+        if not value:
+            if any(els[i:]):
                 raise hi.error_at(
                     C.ELEMENT_MISSING,
                     f"HI{i:02d} is empty before later diagnoses",
@@ -2427,26 +2558,25 @@ def _diagnoses(hi: Segment, icd9: bool, loop: str) -> list[str]:
                     loop=loop,
                 )
             continue
-        q = hi.comp(i, 1)
+        parts = value.split(comp)
         want = first if i == 1 else other
-        if q != want:
-            raise hi.error_at(
-                C.CODE_INVALID,
-                f"HI{i:02d}-1 is {q!r}, expected {want}",
-                element=i,
-                component=1,
-                loop=loop,
-            )
-        code = hi.comp(i, 2)
-        if not code:
-            raise hi.error_at(
-                C.ELEMENT_MISSING,
-                f"HI{i:02d}-2 (diagnosis code) is required",
-                element=i,
-                component=2,
-                loop=loop,
-            )
-        if len(hi.components(i)) > 2:
+        if len(parts) != 2 or parts[0] != want or not parts[1]:
+            if parts[0] != want:
+                raise hi.error_at(
+                    C.CODE_INVALID,
+                    f"HI{i:02d}-1 is {parts[0]!r}, expected {want}",
+                    element=i,
+                    component=1,
+                    loop=loop,
+                )
+            if len(parts) < 2 or not parts[1]:
+                raise hi.error_at(
+                    C.ELEMENT_MISSING,
+                    f"HI{i:02d}-2 (diagnosis code) is required",
+                    element=i,
+                    component=2,
+                    loop=loop,
+                )
             raise hi.error_at(
                 C.ELEMENT_NOT_USED,
                 f"HI{i:02d} has components beyond the diagnosis code",
@@ -2454,7 +2584,7 @@ def _diagnoses(hi: Segment, icd9: bool, loop: str) -> list[str]:
                 component=3,
                 loop=loop,
             )
-        out.append(code)
+        out.append(parts[1])
     return out
 
 
@@ -2659,7 +2789,8 @@ def _line_head(node: _Node, p: _Parser) -> None:
     assert claim_node is not None
     claim = claim_node.obj
     assert isinstance(claim, ProfessionalClaim)
-    expected = sum(1 for n, _ in claim_node.kids if n == "2400") + 1
+    expected = claim_node.ctx + 1
+    claim_node.ctx = expected
     if lx.el(1) != str(expected):
         raise lx.error_at(
             C.ELEMENT_INVALID,
@@ -2676,17 +2807,70 @@ def _line_head(node: _Node, p: _Parser) -> None:
         if sid == "SV1":
             sv1 = s
         elif sid == "DTP":
-            if s.el(1) == "472":
+            if s.elements[0] == "472":
                 dtp = s
         elif sid == "REF":
-            if s.el(1) == "6R":
+            if s.elements[0] == "6R":
                 line_ctl = s.require(2, "line item control number", loop)
         elif sid == "NTE" and s.el(1) == "ADD":
             note = s.require(2, "line note", loop)
     assert sv1 is not None and dtp is not None
     qual, code, mods, desc = _procedure(sv1, 1, loop)
-    ptr_parts = sv1.components(7)
-    if not ptr_parts or not ptr_parts[0]:
+    e = _pad(sv1, 12)
+    ptr_parts = e[6].split(sv1.delimiters.component) if e[6] else []
+    ndx = len(claim.diagnoses)
+    pointers: list[int] = []
+    for part in ptr_parts:
+        ptr = _ONE_DIGIT_POINTERS.get(part)
+        if ptr is None or ptr > ndx:
+            break
+        pointers.append(ptr)
+    if not pointers or len(pointers) != len(ptr_parts) or len(pointers) > 4:
+        _pointer_error(sv1, ptr_parts, ndx, loop)
+    units = sv1.require_decimal(4, "service unit count", loop)
+    if units <= 0:
+        raise sv1.error_at(
+            C.ELEMENT_INVALID, f"SV104 units {sv1.el(4)} must be positive", element=4, loop=loop
+        )
+    lpos = e[4]
+    if lpos and (len(lpos) != 2 or not lpos.isdigit()):
+        raise sv1.error_at(
+            C.CODE_INVALID, f"SV105 place of service {lpos!r} is not 2 digits", element=5, loop=loop
+        )
+    basis = e[2]
+    if (
+        basis not in _UNIT_BASIS
+        or (e[8] and e[8] != "Y")
+        or (e[10] and e[10] != "Y")
+        or (e[11] and e[11] != "Y")
+    ):
+        sv1.require_code(3, _UNIT_BASIS, "unit basis", loop)
+        sv1.code_el(9, _Y, "emergency indicator", loop)
+        sv1.code_el(11, _Y, "EPSDT indicator", loop)
+        sv1.code_el(12, _Y, "family planning indicator", loop)
+    start, end = _period(dtp, loop)
+    node.obj = ServiceLine(
+        procedure_qualifier=qual,
+        procedure_code=code,
+        modifiers=mods,
+        description=desc,
+        charge=sv1.require_decimal(2, "line charge", loop),
+        unit_basis=basis,
+        units=units,
+        place_of_service=lpos,
+        diagnosis_pointers=pointers,
+        emergency=e[8] == "Y",
+        epsdt=e[10] == "Y",
+        family_planning=e[11] == "Y",
+        service_date=start,
+        service_end_date=end,
+        control_number=line_ctl,
+        note=note,
+    )
+
+
+def _pointer_error(sv1: Segment, parts: list[str], ndx: int, loop: str) -> NoReturn:
+    if not parts or not parts[0]:
         raise sv1.error_at(
             C.ELEMENT_MISSING,
             "SV107-1 (diagnosis pointer) is required",
@@ -2694,13 +2878,11 @@ def _line_head(node: _Node, p: _Parser) -> None:
             component=1,
             loop=loop,
         )
-    if len(ptr_parts) > 4:
+    if len(parts) > 4:
         raise sv1.error_at(
             C.TOO_MANY_COMPONENTS, "SV107 holds at most 4 diagnosis pointers", element=7, loop=loop
         )
-    ndx = len(claim.diagnoses)
-    pointers: list[int] = []
-    for i, part in enumerate(ptr_parts, start=1):
+    for i, part in enumerate(parts, start=1):
         ptr = _ONE_DIGIT_POINTERS.get(part)
         if ptr is None or ptr > ndx:
             raise sv1.error_at(
@@ -2711,36 +2893,7 @@ def _line_head(node: _Node, p: _Parser) -> None:
                 component=i,
                 loop=loop,
             )
-        pointers.append(ptr)
-    units = sv1.require_decimal(4, "service unit count", loop)
-    if units <= 0:
-        raise sv1.error_at(
-            C.ELEMENT_INVALID, f"SV104 units {sv1.el(4)} must be positive", element=4, loop=loop
-        )
-    lpos = sv1.el(5)
-    if lpos and (len(lpos) != 2 or not lpos.isdigit()):
-        raise sv1.error_at(
-            C.CODE_INVALID, f"SV105 place of service {lpos!r} is not 2 digits", element=5, loop=loop
-        )
-    start, end = _period(dtp, loop)
-    node.obj = ServiceLine(
-        procedure_qualifier=qual,
-        procedure_code=code,
-        modifiers=mods,
-        description=desc,
-        charge=sv1.require_decimal(2, "line charge", loop),
-        unit_basis=sv1.require_code(3, _UNIT_BASIS, "unit basis", loop),
-        units=units,
-        place_of_service=lpos,
-        diagnosis_pointers=pointers,
-        emergency=sv1.code_el(9, {"Y"}, "emergency indicator", loop) == "Y",
-        epsdt=sv1.code_el(11, {"Y"}, "EPSDT indicator", loop) == "Y",
-        family_planning=sv1.code_el(12, {"Y"}, "family planning indicator", loop) == "Y",
-        service_date=start,
-        service_end_date=end,
-        control_number=line_ctl,
-        note=note,
-    )
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _line_build(node: _Node, p: _Parser) -> object:
