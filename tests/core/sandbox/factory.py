@@ -275,3 +275,14 @@ def pyx12_errors(text: str) -> list[str]:
         return found or [report[:2000]]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- running the sandbox ----------------------------------------------------------------------
+
+
+def texts(files: list[object], kind: str) -> list[str]:
+    return [f.text for f in files if f.kind == kind]  # type: ignore[attr-defined]
+
+
+def segments(text: str, sid: str) -> list[list[str]]:
+    return [s.split("*") for s in text.split("~") if s.split("*")[0] == sid]

@@ -775,23 +775,25 @@ def adjudicate(
         (c for c in claims if c.status == "pending" and due(c.payment_date)),
         key=lambda c: (c.payment_date, c.received_on, c.payer_id, c.icn),
     )
-    events = sorted(
-        (a for a in st.pending if not a.done and a.kind == "reversal"),
-        key=lambda a: (a.due, a.icn),
-    )
-    # Claims and reversals in payment-date order (deductibles are consumed in that order).
-    ei = 0
-    for c in pending:
-        while ei < len(events) and next_business_day(events[ei].due) <= c.payment_date:
-            adj = events[ei]
-            if due(next_business_day(adj.due)):
-                _reverse(ctx, adj, next_business_day(adj.due), batches)
-            ei += 1
-        _adjudicate_claim(ctx, c, batches)
-    for adj in events[ei:]:
-        day = next_business_day(adj.due)
-        if due(day):
-            _reverse(ctx, adj, day, batches)
+    # Claims and reversals in payment-date order (deductibles are consumed in that order; a
+    # reversal scheduled by a payment of this call is made in this call when it is due).
+    i = 0
+    while True:
+        reversals = [
+            (next_business_day(a.due), a.icn, a)
+            for a in st.pending
+            if not a.done and a.kind == "reversal" and due(next_business_day(a.due))
+        ]
+        rev = min(reversals, key=lambda x: (x[0], x[1]), default=None)
+        nxt: PayerClaim | None = pending[i] if i < len(pending) else None
+        if nxt is None and rev is None:
+            break
+        if rev is not None and (nxt is None or rev[0] <= nxt.payment_date):
+            _reverse(ctx, rev[2], rev[0], batches)
+            continue
+        assert nxt is not None
+        _adjudicate_claim(ctx, nxt, batches)
+        i += 1
     ordered = sorted(
         batches.values(), key=lambda b: (b.day, b.payer_id, b.submitter_id, b.payee_npi)
     )
