@@ -778,3 +778,44 @@ def test_json_and_summary() -> None:
 def test_dataclasses_use_slots() -> None:
     for cls in (ProfessionalClaim, ServiceLine, Subscriber, BillingProvider, OtherPayer):
         assert dataclasses.is_dataclass(cls) and hasattr(cls, "__slots__")
+
+
+def _text_paths(obj: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Paths (attribute names and list indexes) to every str value inside ``obj``."""
+    out: list[tuple[object, ...]] = []
+    if isinstance(obj, str):
+        return [path]
+    if isinstance(obj, list):
+        for i, item in enumerate(obj):
+            out += _text_paths(item, (*path, i))
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            out += _text_paths(getattr(obj, f.name), (*path, f.name))
+    return out
+
+
+def _set_path(obj: object, path: tuple[object, ...], value: str) -> None:
+    for step in path[:-1]:
+        obj = obj[step] if isinstance(step, int) else getattr(obj, step)  # type: ignore[index]
+    last = path[-1]
+    if isinstance(last, int):
+        obj[last] = value  # type: ignore[index]
+    else:
+        setattr(obj, last, value)
+
+
+def test_a_delimiter_in_any_text_value_is_refused() -> None:
+    """Every text field of every object the writer writes is checked for delimiters."""
+    from .test_claim837p_pyx12 import _tertiary_claim
+
+    def fresh() -> ProfessionalClaimBatch:
+        return batch([secondary_claim(), _tertiary_claim(), claim("X")])  # type: ignore[list-item]
+
+    paths = _text_paths(fresh())
+    assert len(paths) > 150
+    for path in paths:
+        b = fresh()
+        for bad in ("A*B", "A~B", "A:B", "A^B", "A\nB"):
+            _set_path(b, path, bad)
+            with pytest.raises(ValueError, match="delimiter"):
+                write_837p(b, SegmentWriter())

@@ -644,6 +644,15 @@ class _ClaimWriter:
 
     # -- shared pieces ------------------------------------------------------------------------
 
+    def texts_bad(self, texts: list[str]) -> bool:
+        """Whether a value holds a delimiter or a line break, or is not text (then
+        ``self.chk.check`` finds and names it)."""
+        try:
+            joined = "\x00".join(texts)
+        except TypeError:
+            return True
+        return self.chk.bad.search(joined) is not None
+
     def nm1(self, entity: str, name: Name, qual: str = "", ident: str = "") -> None:
         self.out(
             _join(
@@ -691,25 +700,16 @@ class _ClaimWriter:
             raise ValueError(f"{where}: a PER segment holds at most three numbers")
         self.out(self.e.join(["PER", "IC", contact.name, *pairs]))
 
-    def cas(self, adjustments: list[Adjustment], where: str) -> None:
+    def cas(self, adjustments: list[Adjustment]) -> None:
+        """CAS segments, one per group code in order of first appearance (validated before)."""
         groups: dict[str, list[Adjustment]] = {}
         for a in adjustments:
-            _code(a.group, _CAS_GROUPS, "adjustment group", where, required=True)
-            _need(a.reason, "adjustment reason", where, 5)
             groups.setdefault(a.group, []).append(a)
-        if len(groups) > 5:
-            raise ValueError(f"{where}: at most 5 adjustment groups (CAS segments)")
         amt = self.f.amt
         for group, items in groups.items():
-            if len(items) > 6:
-                raise ValueError(f"{where}: at most 6 adjustments of group {group} in one CAS")
             parts = ["CAS", group]
             for a in items:
-                parts += [
-                    a.reason,
-                    amt(a.amount),
-                    "" if a.quantity is None else amt(a.quantity),
-                ]
+                parts += [a.reason, amt(a.amount), "" if a.quantity is None else amt(a.quantity)]
             self.out(_join(self.e, parts))
 
     def procedure(self, qual: str, code: str, modifiers: list[str], description: str) -> str:
@@ -786,7 +786,26 @@ class _ClaimWriter:
 
     def subscriber(self, hl: int, parent: int, s: Subscriber, *, is_patient: bool) -> None:
         where = f"subscriber {s.member_id}"
-        self.chk.check(s, where)
+        t = [
+            s.member_id,
+            s.responsibility,
+            s.claim_filing,
+            s.group_number,
+            s.group_name,
+            s.insurance_type,
+            s.member_id_qualifier,
+            s.sex,
+            *_name_texts(s.name),
+            s.payer.name,
+            s.payer.payer_id,
+            s.payer.id_qualifier,
+        ]
+        if s.address is not None:
+            t += _address_texts(s.address)
+        if s.payer.address is not None:
+            t += _address_texts(s.payer.address)
+        if self.texts_bad(t):
+            self.chk.check(s, where)
         _code(s.responsibility, _RESPONSIBILITY, "payer responsibility", where, required=True)
         _code(s.claim_filing, _FILING, "claim filing indicator", where, required=False)
         _code(s.insurance_type, _INSURANCE_TYPES, "insurance type", where, required=False)
@@ -843,7 +862,10 @@ class _ClaimWriter:
 
     def patient(self, hl: int, parent: int, p: Patient) -> None:
         where = f"patient {p.name.last}"
-        self.chk.check(p, where)
+        if self.texts_bad(
+            [p.relationship, p.sex, *_name_texts(p.name), *_address_texts(p.address)]
+        ):
+            self.chk.check(p, where)
         _code(p.relationship, _PATIENT_RELATIONSHIPS, "relationship", where, required=True)
         _code(p.sex, _SEXES, "sex", where, required=True)
         _need(p.name.last, "name", where, 60)
@@ -860,56 +882,16 @@ class _ClaimWriter:
     # -- claim ----------------------------------------------------------------------------------
 
     def claim(self, cl: ProfessionalClaim) -> None:
-        pcn = cl.patient_control_number
-        where = f"claim {pcn!r}"
-        self.chk.check(cl, where)
-        _need(pcn, "patient control number (CLM01)", "claim", 38)
+        if self.texts_bad(_claim_texts(cl)):
+            self.chk.check(cl, f"claim {cl.patient_control_number!r}")
+        if not _claim_ok(cl):
+            _validate_claim(cl)
         e = self.e
         c = self.c
         out = self.out
         amt = self.f.amt
         dt = self.f.dt
-        lines = cl.lines
-        if not 1 <= len(lines) <= MAX_LINES:
-            raise ValueError(f"{where}: 1 to {MAX_LINES} service lines are required")
-        ndx = len(cl.diagnoses)
-        if not 1 <= ndx <= MAX_DIAGNOSES:
-            raise ValueError(f"{where}: 1 to {MAX_DIAGNOSES} diagnoses are required")
-        total = sum((ln.charge for ln in lines), Decimal(0))
-        if total != cl.total_charge:
-            raise ValueError(
-                f"{where}: total charge {cl.total_charge} is not the sum of the lines ({total})"
-            )
-        freq = cl.frequency
-        _code(freq, _FREQUENCIES, "frequency (CLM05-3)", where, required=True)
-        if freq != "1" and not cl.payer_claim_number:
-            raise ValueError(f"{where}: frequency {freq} needs the payer's claim number (REF*F8)")
-        pos = cl.place_of_service
-        if len(pos) != 2 or not pos.isdigit():
-            raise ValueError(f"{where}: place of service {pos!r} must be 2 digits")
-        _code(cl.assignment, _ASSIGNMENT, "assignment (CLM07)", where, required=True)
-        _code(cl.benefits_assigned, _YNW, "benefits assigned (CLM08)", where, required=True)
-        _code(
-            cl.release_of_information,
-            _RELEASE,
-            "release of information (CLM09)",
-            where,
-            required=True,
-        )
-        _code(
-            cl.patient_signature_source,
-            _SIGNATURE_SOURCE,
-            "patient signature source",
-            where,
-            required=False,
-        )
-        _code(cl.delay_reason, _DELAY_REASONS, "delay reason (CLM20)", where, required=False)
-        if len(cl.related_causes) > 2:
-            raise ValueError(f"{where}: at most two related causes (CLM11)")
-        for rc in cl.related_causes:
-            _code(rc, _RELATED_CAUSES, "related cause", where, required=True)
-        if (cl.accident_state or cl.accident_country) and not cl.related_causes:
-            raise ValueError(f"{where}: an accident state needs a related cause (CLM11)")
+        pcn = cl.patient_control_number
         clm11 = ""
         if cl.related_causes:
             parts = [*cl.related_causes]
@@ -918,48 +900,23 @@ class _ClaimWriter:
             while not parts[-1]:
                 parts.pop()
             clm11 = c.join(parts)
-        out(
-            _join(
-                e,
-                [
-                    "CLM",
-                    pcn,
-                    amt(cl.total_charge),
-                    "",
-                    "",
-                    f"{pos}{c}B{c}{freq}",
-                    "Y" if cl.provider_signature else "N",
-                    cl.assignment,
-                    cl.benefits_assigned,
-                    cl.release_of_information,
-                    cl.patient_signature_source,
-                    clm11,
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    cl.delay_reason,
-                ],
-            )
+        clm = (
+            f"CLM{e}{pcn}{e}{amt(cl.total_charge)}{e}{e}{e}{cl.place_of_service}{c}B{c}"
+            f"{cl.frequency}{e}{'Y' if cl.provider_signature else 'N'}{e}{cl.assignment}{e}"
+            f"{cl.benefits_assigned}{e}{cl.release_of_information}"
         )
-        seen_dates: set[str] = set()
+        if cl.delay_reason:
+            clm += f"{e}{cl.patient_signature_source}{e}{clm11}{e * 9}{cl.delay_reason}"
+        elif clm11:
+            clm += f"{e}{cl.patient_signature_source}{e}{clm11}"
+        elif cl.patient_signature_source:
+            clm += f"{e}{cl.patient_signature_source}"
+        out(clm)
         for d in cl.dates:
             q = d.qualifier
-            _code(q, _CLAIM_DATE_QUALIFIERS, "claim date qualifier", where, required=True)
-            if q in seen_dates and q not in ("090", "091"):
-                raise ValueError(f"{where}: claim date {q} given twice")
-            seen_dates.add(q)
             if d.end is None:
-                if q in _RANGE_DATE_QUALIFIERS:
-                    raise ValueError(f"{where}: claim date {q} must be a range")
                 out(f"DTP{e}{q}{e}D8{e}{dt(d.start)}")
             else:
-                if d.end < d.start:
-                    raise ValueError(f"{where}: claim date {q} ends before it starts")
                 out(f"DTP{e}{q}{e}RD8{e}{dt(d.start)}-{dt(d.end)}")
         if cl.patient_paid is not None:
             out(f"AMT{e}F5{e}{amt(cl.patient_paid)}")
@@ -975,84 +932,41 @@ class _ClaimWriter:
             out(f"NTE{e}ADD{e}{cl.note}")
         first, other = ("BK", "BF") if cl.icd9 else ("ABK", "ABF")
         dx = cl.diagnoses
-        for code in dx:
-            if not code or len(code) > 30:
-                raise ValueError(f"{where}: diagnosis code {code!r} is empty or too long")
-        out(e.join([f"HI{e}{first}{c}{dx[0]}", *[f"{other}{c}{code}" for code in dx[1:]]]))
+        if len(dx) == 1:
+            out(f"HI{e}{first}{c}{dx[0]}")
+        else:
+            sep = f"{e}{other}{c}"
+            out(f"HI{e}{first}{c}{dx[0]}{sep}{sep.join(dx[1:])}")
         # 2310A-D
-        for prov, entity in ((cl.referring, "DN"), (cl.primary_care, "P3")):
-            if prov is not None:
-                self.person_provider(entity, prov, where)
+        if cl.referring is not None:
+            self.nm1("DN", cl.referring.name, "XX", cl.referring.npi)
+        if cl.primary_care is not None:
+            self.nm1("P3", cl.primary_care.name, "XX", cl.primary_care.npi)
         r = cl.rendering
         if r is not None:
-            _npi_ok(r.npi, where, "rendering provider", required=False)
-            _need(r.name.last, "rendering provider name", where, 60)
             self.nm1("82", r.name, "XX", r.npi)
             if r.taxonomy:
                 out(f"PRV{e}PE{e}PXC{e}{r.taxonomy}")
         sf = cl.service_facility
         if sf is not None:
-            _npi_ok(sf.npi, where, "service facility", required=False)
-            _need(sf.name, "service facility name", where, 60)
-            _zip_ok(sf.address, where, "service facility", nine=True)
-            out(
-                _join(
-                    e, ["NM1", "77", "2", sf.name, "", "", "", "", "XX" if sf.npi else "", sf.npi]
-                )
-            )
+            if sf.npi:
+                out(f"NM1{e}77{e}2{e}{sf.name}{e}{e}{e}{e}{e}XX{e}{sf.npi}")
+            else:
+                out(f"NM1{e}77{e}2{e}{sf.name}")
             self.address(sf.address)
         if cl.supervising is not None:
-            self.person_provider("DQ", cl.supervising, where)
+            self.nm1("DQ", cl.supervising.name, "XX", cl.supervising.npi)
         # 2320 / 2330A / 2330B
-        if len(cl.other_payers) > MAX_OTHER_PAYERS:
-            raise ValueError(f"{where}: at most {MAX_OTHER_PAYERS} other payers")
-        other_ids: set[str] = set()
         for op in cl.other_payers:
-            self.other_payer(op, where)
-            other_ids.add(op.payer_id)
+            self.other_payer(op)
         # 2400
-        for n, ln in enumerate(lines, start=1):
-            self.line(n, ln, ndx, other_ids, where)
+        for n, ln in enumerate(cl.lines, start=1):
+            self.line(n, ln)
 
-    def person_provider(self, entity: str, p: Provider, where: str) -> None:
-        _npi_ok(p.npi, where, f"{entity} provider", required=False)
-        _need(p.name.last, f"{entity} provider name", where, 60)
-        if not p.name.person:
-            raise ValueError(f"{where}: the {entity} provider must be a person")
-        self.nm1(entity, p.name, "XX", p.npi)
-
-    def other_payer(self, op: OtherPayer, where: str) -> None:
+    def other_payer(self, op: OtherPayer) -> None:
         e = self.e
         out = self.out
         amt = self.f.amt
-        w = f"{where}, other payer {op.payer_id}"
-        _code(op.responsibility, _RESPONSIBILITY, "payer responsibility", w, required=True)
-        _code(op.relationship, _OTHER_RELATIONSHIPS, "relationship", w, required=True)
-        _code(op.claim_filing, _FILING, "claim filing indicator", w, required=False)
-        _code(op.insurance_type, _INSURANCE_TYPES, "insurance type", w, required=False)
-        _code(op.benefits_assigned, _YNW, "benefits assigned (OI03)", w, required=True)
-        _code(
-            op.patient_signature_source,
-            _SIGNATURE_SOURCE,
-            "patient signature source",
-            w,
-            required=False,
-        )
-        _code(
-            op.release_of_information, _RELEASE, "release of information (OI06)", w, required=True
-        )
-        _code(
-            op.subscriber_id_qualifier,
-            _MEMBER_ID_QUALIFIERS,
-            "subscriber id qualifier",
-            w,
-            required=True,
-        )
-        _code(op.payer_id_qualifier, _PAYER_ID_QUALIFIERS, "payer id qualifier", w, required=True)
-        _need(op.subscriber_name.last, "subscriber name", w, 60)
-        _need(op.subscriber_id, "subscriber id", w, 80)
-        _need(op.payer_name, "payer name", w, 60)
-        _need(op.payer_id, "payer id", w, 80)
         out(
             _join(
                 e,
@@ -1070,7 +984,8 @@ class _ClaimWriter:
                 ],
             )
         )
-        self.cas(op.adjustments, w)
+        if op.adjustments:
+            self.cas(op.adjustments)
         if op.paid_amount is not None:
             out(f"AMT{e}D{e}{amt(op.paid_amount)}")
         if op.non_covered_amount is not None:
@@ -1094,22 +1009,7 @@ class _ClaimWriter:
         self.nm1("IL", op.subscriber_name, op.subscriber_id_qualifier, op.subscriber_id)
         if op.subscriber_address is not None:
             self.address(op.subscriber_address)
-        out(
-            e.join(
-                [
-                    "NM1",
-                    "PR",
-                    "2",
-                    op.payer_name,
-                    "",
-                    "",
-                    "",
-                    "",
-                    op.payer_id_qualifier,
-                    op.payer_id,
-                ]
-            )
-        )
+        out(f"NM1{e}PR{e}2{e}{op.payer_name}{e}{e}{e}{e}{e}{op.payer_id_qualifier}{e}{op.payer_id}")
         if op.payer_address is not None:
             self.address(op.payer_address)
         if op.adjudication_date is not None:
@@ -1117,49 +1017,29 @@ class _ClaimWriter:
         if op.claim_control_number:
             out(f"REF{e}F8{e}{op.claim_control_number}")
 
-    def line(self, n: int, ln: ServiceLine, ndx: int, other_ids: set[str], where: str) -> None:
+    def line(self, n: int, ln: ServiceLine) -> None:
         e = self.e
         c = self.c
         out = self.out
         amt = self.f.amt
         dt = self.f.dt
-        w = f"{where}, line {n}"
-        _code(
-            ln.procedure_qualifier, _PROCEDURE_QUALIFIERS, "procedure qualifier", w, required=True
-        )
-        _need(ln.procedure_code, "procedure code", w, 48)
-        mods = ln.modifiers
-        if len(mods) > 4:
-            raise ValueError(f"{w}: at most 4 modifiers")
-        for m in mods:
-            if len(m) != 2:
-                raise ValueError(f"{w}: modifier {m!r} must be 2 characters")
-        _code(ln.unit_basis, _UNIT_BASIS, "unit basis (SV103)", w, required=True)
-        ptrs = ln.diagnosis_pointers
-        if not 1 <= len(ptrs) <= 4:
-            raise ValueError(f"{w}: 1 to 4 diagnosis pointers are required")
-        for p in ptrs:
-            if not isinstance(p, int) or isinstance(p, bool) or not 1 <= p <= ndx:
-                raise ValueError(f"{w}: diagnosis pointer {p!r} is not 1 to {ndx}")
-        if ln.units <= 0:
-            raise ValueError(f"{w}: units must be positive")
-        lpos = ln.place_of_service
-        if lpos and (len(lpos) != 2 or not lpos.isdigit()):
-            raise ValueError(f"{w}: place of service {lpos!r} must be 2 digits")
-        _need(ln.control_number, "line control number (REF*6R)", w, 50)
         out(f"LX{e}{n}")
-        out(
-            _join(
+        mods = ln.modifiers
+        if mods or ln.description:
+            proc = self.procedure(ln.procedure_qualifier, ln.procedure_code, mods, ln.description)
+        else:
+            proc = f"{ln.procedure_qualifier}{c}{ln.procedure_code}"
+        ptrs = ln.diagnosis_pointers
+        pointers = str(ptrs[0]) if len(ptrs) == 1 else c.join([str(p) for p in ptrs])
+        sv1 = (
+            f"SV1{e}{proc}{e}{amt(ln.charge)}{e}{ln.unit_basis}{e}{amt(ln.units)}{e}"
+            f"{ln.place_of_service}{e}{e}{pointers}"
+        )
+        if ln.emergency or ln.epsdt or ln.family_planning:
+            sv1 = _join(
                 e,
                 [
-                    "SV1",
-                    self.procedure(ln.procedure_qualifier, ln.procedure_code, mods, ln.description),
-                    amt(ln.charge),
-                    ln.unit_basis,
-                    amt(ln.units),
-                    lpos,
-                    "",
-                    c.join([str(p) for p in ptrs]),
+                    sv1,
                     "",
                     "Y" if ln.emergency else "",
                     "",
@@ -1167,54 +1047,21 @@ class _ClaimWriter:
                     "Y" if ln.family_planning else "",
                 ],
             )
-        )
+        out(sv1)
         if ln.service_end_date is None:
             out(f"DTP{e}472{e}D8{e}{dt(ln.service_date)}")
         else:
-            if ln.service_end_date < ln.service_date:
-                raise ValueError(f"{w}: the service ends before it starts")
             out(f"DTP{e}472{e}RD8{e}{dt(ln.service_date)}-{dt(ln.service_end_date)}")
         out(f"REF{e}6R{e}{ln.control_number}")
         if ln.note:
             out(f"NTE{e}ADD{e}{ln.note}")
         drug = ln.drug
         if drug is not None:
-            _code(drug.qualifier, _DRUG_QUALIFIERS, "drug id qualifier", w, required=True)
-            _need(drug.ndc, "NDC", w, 48)
-            if drug.qualifier == "N4" and (len(drug.ndc) != 11 or not drug.ndc.isdigit()):
-                raise ValueError(f"{w}: NDC {drug.ndc!r} must be 11 digits")
-            _code(drug.unit, _DRUG_UNITS, "drug unit", w, required=True)
-            if drug.quantity <= 0:
-                raise ValueError(f"{w}: drug quantity must be positive")
             out(f"LIN{e}{e}{drug.qualifier}{e}{drug.ndc}")
             out(f"CTP{e}{e}{e}{e}{amt(drug.quantity)}{e}{drug.unit}")
             if drug.prescription_number:
-                _code(
-                    drug.prescription_qualifier,
-                    _RX_QUALIFIERS,
-                    "prescription qualifier",
-                    w,
-                    required=True,
-                )
                 out(f"REF{e}{drug.prescription_qualifier}{e}{drug.prescription_number}")
-        if len(ln.adjudications) > 15:
-            raise ValueError(f"{w}: at most 15 line adjudications")
         for adj in ln.adjudications:
-            if adj.payer_id not in other_ids:
-                raise ValueError(
-                    f"{w}: line adjudication payer {adj.payer_id!r} is not one of the claim's"
-                    " other payers (2330B)"
-                )
-            _code(
-                adj.procedure_qualifier,
-                _PROCEDURE_QUALIFIERS,
-                "procedure qualifier",
-                w,
-                required=True,
-            )
-            _need(adj.procedure_code, "adjudicated procedure code", w, 48)
-            if len(adj.modifiers) > 4 or any(len(m) != 2 for m in adj.modifiers):
-                raise ValueError(f"{w}: at most 4 modifiers of 2 characters")
             out(
                 _join(
                     e,
@@ -1234,10 +1081,438 @@ class _ClaimWriter:
                     ],
                 )
             )
-            self.cas(adj.adjustments, w)
+            if adj.adjustments:
+                self.cas(adj.adjustments)
             out(f"DTP{e}573{e}D8{e}{dt(adj.adjudication_date)}")
             if adj.remaining_patient_liability is not None:
                 out(f"AMT{e}EAF{e}{amt(adj.remaining_patient_liability)}")
+
+
+# -- claim validation: a fast yes/no, and the slow path that names the problem -----------------
+
+
+def _name_texts(n: Name) -> tuple[str, str, str, str]:
+    return n.last, n.first, n.middle, n.suffix
+
+
+def _address_texts(a: Address) -> tuple[str, ...]:
+    return (a.line1, a.line2, a.city, a.state, a.postal_code, a.country, a.country_subdivision)
+
+
+def _claim_texts(cl: ProfessionalClaim) -> list[str]:
+    """Every text value of the claim's own objects (not the billing provider, subscriber and
+    patient, which are checked once per HL level)."""
+    v = [
+        cl.patient_control_number,
+        cl.place_of_service,
+        cl.frequency,
+        cl.assignment,
+        cl.benefits_assigned,
+        cl.release_of_information,
+        cl.patient_signature_source,
+        cl.accident_state,
+        cl.accident_country,
+        cl.delay_reason,
+        cl.referral_number,
+        cl.prior_authorization,
+        cl.payer_claim_number,
+        cl.medical_record_number,
+        cl.note,
+        *cl.related_causes,
+        *cl.diagnoses,
+    ]
+    for d in cl.dates:
+        v.append(d.qualifier)
+    for p in (cl.referring, cl.primary_care, cl.supervising):
+        if p is not None:
+            v.append(p.npi)
+            v += _name_texts(p.name)
+    r = cl.rendering
+    if r is not None:
+        v += (r.npi, r.taxonomy, *_name_texts(r.name))
+    sf = cl.service_facility
+    if sf is not None:
+        v += (sf.name, sf.npi, *_address_texts(sf.address))
+    for op in cl.other_payers:
+        v += (
+            op.responsibility,
+            op.relationship,
+            op.subscriber_id,
+            op.payer_name,
+            op.payer_id,
+            op.claim_filing,
+            op.group_number,
+            op.group_name,
+            op.insurance_type,
+            op.benefits_assigned,
+            op.patient_signature_source,
+            op.release_of_information,
+            op.subscriber_id_qualifier,
+            op.payer_id_qualifier,
+            op.claim_control_number,
+            *_name_texts(op.subscriber_name),
+        )
+        if op.subscriber_address is not None:
+            v += _address_texts(op.subscriber_address)
+        if op.payer_address is not None:
+            v += _address_texts(op.payer_address)
+        for a in op.adjustments:
+            v += (a.group, a.reason)
+    for ln in cl.lines:
+        v += (
+            ln.control_number,
+            ln.procedure_qualifier,
+            ln.procedure_code,
+            ln.description,
+            ln.unit_basis,
+            ln.place_of_service,
+            ln.note,
+            *ln.modifiers,
+        )
+        drug = ln.drug
+        if drug is not None:
+            v += (
+                drug.ndc,
+                drug.unit,
+                drug.qualifier,
+                drug.prescription_number,
+                drug.prescription_qualifier,
+            )
+        for adj in ln.adjudications:
+            v += (
+                adj.payer_id,
+                adj.procedure_qualifier,
+                adj.procedure_code,
+                adj.description,
+                *adj.modifiers,
+            )
+            for a in adj.adjustments:
+                v += (a.group, a.reason)
+    return v
+
+
+def _npi_shape(npi: str) -> bool:
+    return not npi or (len(npi) == 10 and npi.isdigit())
+
+
+def _line_ok(ln: ServiceLine, ndx: int, other_ids: set[str]) -> bool:
+    ptrs = ln.diagnosis_pointers
+    mods = ln.modifiers
+    lpos = ln.place_of_service
+    drug = ln.drug
+    if not (
+        ln.procedure_qualifier in _PROCEDURE_QUALIFIERS
+        and 0 < len(ln.procedure_code) <= 48
+        and len(mods) <= 4
+        and all(len(m) == 2 for m in mods)
+        and ln.unit_basis in _UNIT_BASIS
+        and 1 <= len(ptrs) <= 4
+        and all(type(p) is int and 1 <= p <= ndx for p in ptrs)
+        and ln.units > 0
+        and (not lpos or (len(lpos) == 2 and lpos.isdigit()))
+        and 0 < len(ln.control_number) <= 50
+        and (ln.service_end_date is None or ln.service_end_date >= ln.service_date)
+        and len(ln.adjudications) <= 15
+    ):
+        return False
+    if drug is not None and not (
+        drug.qualifier in _DRUG_QUALIFIERS
+        and 0 < len(drug.ndc) <= 48
+        and (drug.qualifier != "N4" or (len(drug.ndc) == 11 and drug.ndc.isdigit()))
+        and drug.unit in _DRUG_UNITS
+        and drug.quantity > 0
+        and (not drug.prescription_number or drug.prescription_qualifier in _RX_QUALIFIERS)
+    ):
+        return False
+    for adj in ln.adjudications:
+        if not (
+            adj.payer_id in other_ids
+            and adj.procedure_qualifier in _PROCEDURE_QUALIFIERS
+            and 0 < len(adj.procedure_code) <= 48
+            and len(adj.modifiers) <= 4
+            and all(len(m) == 2 for m in adj.modifiers)
+            and _adjustments_ok(adj.adjustments)
+        ):
+            return False
+    return True
+
+
+def _adjustments_ok(adjustments: list[Adjustment]) -> bool:
+    groups: dict[str, int] = {}
+    for a in adjustments:
+        if a.group not in _CAS_GROUPS or not 0 < len(a.reason) <= 5:
+            return False
+        groups[a.group] = groups.get(a.group, 0) + 1
+    return len(groups) <= 5 and all(n <= 6 for n in groups.values())
+
+
+def _other_payer_ok(op: OtherPayer) -> bool:
+    return (
+        op.responsibility in _RESPONSIBILITY
+        and op.relationship in _OTHER_RELATIONSHIPS
+        and (not op.claim_filing or op.claim_filing in _FILING)
+        and (not op.insurance_type or op.insurance_type in _INSURANCE_TYPES)
+        and op.benefits_assigned in _YNW
+        and (not op.patient_signature_source or op.patient_signature_source in _SIGNATURE_SOURCE)
+        and op.release_of_information in _RELEASE
+        and op.subscriber_id_qualifier in _MEMBER_ID_QUALIFIERS
+        and op.payer_id_qualifier in _PAYER_ID_QUALIFIERS
+        and 0 < len(op.subscriber_name.last) <= 60
+        and 0 < len(op.subscriber_id) <= 80
+        and 0 < len(op.payer_name) <= 60
+        and 0 < len(op.payer_id) <= 80
+        and _adjustments_ok(op.adjustments)
+    )
+
+
+def _claim_ok(cl: ProfessionalClaim) -> bool:
+    """True when the claim may be written as is (fast; :func:`_validate_claim` says why not)."""
+    lines = cl.lines
+    dx = cl.diagnoses
+    ndx = len(dx)
+    freq = cl.frequency
+    pos = cl.place_of_service
+    causes = cl.related_causes
+    if not (
+        0 < len(cl.patient_control_number) <= 38
+        and 1 <= len(lines) <= MAX_LINES
+        and 1 <= ndx <= MAX_DIAGNOSES
+        and all(0 < len(code) <= 30 for code in dx)
+        and freq in _FREQUENCIES
+        and (freq == "1" or cl.payer_claim_number)
+        and len(pos) == 2
+        and pos.isdigit()
+        and cl.assignment in _ASSIGNMENT
+        and cl.benefits_assigned in _YNW
+        and cl.release_of_information in _RELEASE
+        and (not cl.patient_signature_source or cl.patient_signature_source in _SIGNATURE_SOURCE)
+        and (not cl.delay_reason or cl.delay_reason in _DELAY_REASONS)
+        and len(causes) <= 2
+        and all(rc in _RELATED_CAUSES for rc in causes)
+        and (causes or not (cl.accident_state or cl.accident_country))
+        and len(cl.other_payers) <= MAX_OTHER_PAYERS
+        and sum((ln.charge for ln in lines), Decimal(0)) == cl.total_charge
+    ):
+        return False
+    if cl.dates:
+        seen: set[str] = set()
+        for d in cl.dates:
+            q = d.qualifier
+            if (
+                q not in _CLAIM_DATE_QUALIFIERS
+                or (q in seen and q not in ("090", "091"))
+                or (d.end is None and q in _RANGE_DATE_QUALIFIERS)
+                or (d.end is not None and d.end < d.start)
+            ):
+                return False
+            seen.add(q)
+    for p in (cl.referring, cl.primary_care, cl.supervising):
+        if p is not None and not (
+            _npi_shape(p.npi) and p.name.person and 0 < len(p.name.last) <= 60
+        ):
+            return False
+    r = cl.rendering
+    if r is not None and not (_npi_shape(r.npi) and 0 < len(r.name.last) <= 60):
+        return False
+    sf = cl.service_facility
+    if sf is not None and not (_npi_shape(sf.npi) and 0 < len(sf.name) <= 60 and _zip9(sf.address)):
+        return False
+    other_ids: set[str] = set()
+    for op in cl.other_payers:
+        if not _other_payer_ok(op):
+            return False
+        other_ids.add(op.payer_id)
+    return all(_line_ok(ln, ndx, other_ids) for ln in lines)
+
+
+def _zip9(a: Address) -> bool:
+    z = a.postal_code
+    return bool(a.country and a.country != "US") or (len(z) == 9 and z.isdigit())
+
+
+def _validate_claim(cl: ProfessionalClaim) -> None:
+    """Raise ValueError naming what makes the claim unwritable (the slow path)."""
+    pcn = cl.patient_control_number
+    where = f"claim {pcn!r}"
+    _need(pcn, "patient control number (CLM01)", "claim", 38)
+    lines = cl.lines
+    if not 1 <= len(lines) <= MAX_LINES:
+        raise ValueError(f"{where}: 1 to {MAX_LINES} service lines are required")
+    ndx = len(cl.diagnoses)
+    if not 1 <= ndx <= MAX_DIAGNOSES:
+        raise ValueError(f"{where}: 1 to {MAX_DIAGNOSES} diagnoses are required")
+    for code in cl.diagnoses:
+        if not code or len(code) > 30:
+            raise ValueError(f"{where}: diagnosis code {code!r} is empty or too long")
+    total = sum((ln.charge for ln in lines), Decimal(0))
+    if total != cl.total_charge:
+        raise ValueError(
+            f"{where}: total charge {cl.total_charge} is not the sum of the lines ({total})"
+        )
+    freq = cl.frequency
+    _code(freq, _FREQUENCIES, "frequency (CLM05-3)", where, required=True)
+    if freq != "1" and not cl.payer_claim_number:
+        raise ValueError(f"{where}: frequency {freq} needs the payer's claim number (REF*F8)")
+    pos = cl.place_of_service
+    if len(pos) != 2 or not pos.isdigit():
+        raise ValueError(f"{where}: place of service {pos!r} must be 2 digits")
+    _code(cl.assignment, _ASSIGNMENT, "assignment (CLM07)", where, required=True)
+    _code(cl.benefits_assigned, _YNW, "benefits assigned (CLM08)", where, required=True)
+    _code(
+        cl.release_of_information, _RELEASE, "release of information (CLM09)", where, required=True
+    )
+    _code(
+        cl.patient_signature_source,
+        _SIGNATURE_SOURCE,
+        "patient signature source",
+        where,
+        required=False,
+    )
+    _code(cl.delay_reason, _DELAY_REASONS, "delay reason (CLM20)", where, required=False)
+    if len(cl.related_causes) > 2:
+        raise ValueError(f"{where}: at most two related causes (CLM11)")
+    for rc in cl.related_causes:
+        _code(rc, _RELATED_CAUSES, "related cause", where, required=True)
+    if (cl.accident_state or cl.accident_country) and not cl.related_causes:
+        raise ValueError(f"{where}: an accident state needs a related cause (CLM11)")
+    seen_dates: set[str] = set()
+    for d in cl.dates:
+        q = d.qualifier
+        _code(q, _CLAIM_DATE_QUALIFIERS, "claim date qualifier", where, required=True)
+        if q in seen_dates and q not in ("090", "091"):
+            raise ValueError(f"{where}: claim date {q} given twice")
+        seen_dates.add(q)
+        if d.end is None and q in _RANGE_DATE_QUALIFIERS:
+            raise ValueError(f"{where}: claim date {q} must be a range")
+        if d.end is not None and d.end < d.start:
+            raise ValueError(f"{where}: claim date {q} ends before it starts")
+    for prov, entity in ((cl.referring, "DN"), (cl.primary_care, "P3"), (cl.supervising, "DQ")):
+        if prov is not None:
+            _npi_ok(prov.npi, where, f"{entity} provider", required=False)
+            _need(prov.name.last, f"{entity} provider name", where, 60)
+            if not prov.name.person:
+                raise ValueError(f"{where}: the {entity} provider must be a person")
+    r = cl.rendering
+    if r is not None:
+        _npi_ok(r.npi, where, "rendering provider", required=False)
+        _need(r.name.last, "rendering provider name", where, 60)
+    sf = cl.service_facility
+    if sf is not None:
+        _npi_ok(sf.npi, where, "service facility", required=False)
+        _need(sf.name, "service facility name", where, 60)
+        _zip_ok(sf.address, where, "service facility", nine=True)
+    if len(cl.other_payers) > MAX_OTHER_PAYERS:
+        raise ValueError(f"{where}: at most {MAX_OTHER_PAYERS} other payers")
+    other_ids: set[str] = set()
+    for op in cl.other_payers:
+        _validate_other_payer(op, f"{where}, other payer {op.payer_id}")
+        other_ids.add(op.payer_id)
+    for n, ln in enumerate(lines, start=1):
+        _validate_line(ln, ndx, other_ids, f"{where}, line {n}")
+
+
+def _validate_adjustments(adjustments: list[Adjustment], where: str) -> None:
+    groups: dict[str, int] = {}
+    for a in adjustments:
+        _code(a.group, _CAS_GROUPS, "adjustment group", where, required=True)
+        _need(a.reason, "adjustment reason", where, 5)
+        groups[a.group] = groups.get(a.group, 0) + 1
+    if len(groups) > 5:
+        raise ValueError(f"{where}: at most 5 adjustment groups (CAS segments)")
+    for group, n in groups.items():
+        if n > 6:
+            raise ValueError(f"{where}: at most 6 adjustments of group {group} in one CAS")
+
+
+def _validate_other_payer(op: OtherPayer, w: str) -> None:
+    _code(op.responsibility, _RESPONSIBILITY, "payer responsibility", w, required=True)
+    _code(op.relationship, _OTHER_RELATIONSHIPS, "relationship", w, required=True)
+    _code(op.claim_filing, _FILING, "claim filing indicator", w, required=False)
+    _code(op.insurance_type, _INSURANCE_TYPES, "insurance type", w, required=False)
+    _code(op.benefits_assigned, _YNW, "benefits assigned (OI03)", w, required=True)
+    _code(
+        op.patient_signature_source,
+        _SIGNATURE_SOURCE,
+        "patient signature source",
+        w,
+        required=False,
+    )
+    _code(op.release_of_information, _RELEASE, "release of information (OI06)", w, required=True)
+    _code(
+        op.subscriber_id_qualifier,
+        _MEMBER_ID_QUALIFIERS,
+        "subscriber id qualifier",
+        w,
+        required=True,
+    )
+    _code(op.payer_id_qualifier, _PAYER_ID_QUALIFIERS, "payer id qualifier", w, required=True)
+    _need(op.subscriber_name.last, "subscriber name", w, 60)
+    _need(op.subscriber_id, "subscriber id", w, 80)
+    _need(op.payer_name, "payer name", w, 60)
+    _need(op.payer_id, "payer id", w, 80)
+    _validate_adjustments(op.adjustments, w)
+
+
+def _validate_line(ln: ServiceLine, ndx: int, other_ids: set[str], w: str) -> None:
+    _code(ln.procedure_qualifier, _PROCEDURE_QUALIFIERS, "procedure qualifier", w, required=True)
+    _need(ln.procedure_code, "procedure code", w, 48)
+    mods = ln.modifiers
+    if len(mods) > 4:
+        raise ValueError(f"{w}: at most 4 modifiers")
+    for m in mods:
+        if len(m) != 2:
+            raise ValueError(f"{w}: modifier {m!r} must be 2 characters")
+    _code(ln.unit_basis, _UNIT_BASIS, "unit basis (SV103)", w, required=True)
+    ptrs = ln.diagnosis_pointers
+    if not 1 <= len(ptrs) <= 4:
+        raise ValueError(f"{w}: 1 to 4 diagnosis pointers are required")
+    for p in ptrs:
+        if type(p) is not int or not 1 <= p <= ndx:
+            raise ValueError(f"{w}: diagnosis pointer {p!r} is not 1 to {ndx}")
+    if not ln.units > 0:
+        raise ValueError(f"{w}: units must be positive")
+    lpos = ln.place_of_service
+    if lpos and (len(lpos) != 2 or not lpos.isdigit()):
+        raise ValueError(f"{w}: place of service {lpos!r} must be 2 digits")
+    _need(ln.control_number, "line control number (REF*6R)", w, 50)
+    if ln.service_end_date is not None and ln.service_end_date < ln.service_date:
+        raise ValueError(f"{w}: the service ends before it starts")
+    drug = ln.drug
+    if drug is not None:
+        _code(drug.qualifier, _DRUG_QUALIFIERS, "drug id qualifier", w, required=True)
+        _need(drug.ndc, "NDC", w, 48)
+        if drug.qualifier == "N4" and (len(drug.ndc) != 11 or not drug.ndc.isdigit()):
+            raise ValueError(f"{w}: NDC {drug.ndc!r} must be 11 digits")
+        _code(drug.unit, _DRUG_UNITS, "drug unit", w, required=True)
+        if not drug.quantity > 0:
+            raise ValueError(f"{w}: drug quantity must be positive")
+        if drug.prescription_number:
+            _code(
+                drug.prescription_qualifier,
+                _RX_QUALIFIERS,
+                "prescription qualifier",
+                w,
+                required=True,
+            )
+    if len(ln.adjudications) > 15:
+        raise ValueError(f"{w}: at most 15 line adjudications")
+    for adj in ln.adjudications:
+        if adj.payer_id not in other_ids:
+            raise ValueError(
+                f"{w}: line adjudication payer {adj.payer_id!r} is not one of the claim's"
+                " other payers (2330B)"
+            )
+        _code(
+            adj.procedure_qualifier,
+            _PROCEDURE_QUALIFIERS,
+            "procedure qualifier",
+            w,
+            required=True,
+        )
+        _need(adj.procedure_code, "adjudicated procedure code", w, 48)
+        if len(adj.modifiers) > 4 or any(len(m) != 2 for m in adj.modifiers):
+            raise ValueError(f"{w}: at most 4 modifiers of 2 characters")
+        _validate_adjustments(adj.adjustments, w)
 
 
 def _same(a: object, b: object) -> bool:
