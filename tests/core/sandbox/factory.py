@@ -153,7 +153,9 @@ def claim(
     )
 
 
-def secondary_claim(primary: ProfessionalClaim, paid: list[Decimal], pr: list[Decimal]) -> ProfessionalClaim:
+def secondary_claim(
+    primary: ProfessionalClaim, paid: list[Decimal], pr: list[Decimal]
+) -> ProfessionalClaim:
     """The secondary claim of ``primary``: billed to the secondary payer, carrying the primary's
     line adjudication (paid and PR-2 per line)."""
     sub = primary.subscriber
@@ -167,8 +169,10 @@ def secondary_claim(primary: ProfessionalClaim, paid: list[Decimal], pr: list[De
                     procedure_code=ln.procedure_code,
                     units=ln.units,
                     adjudication_date=NOW.date(),
-                    adjustments=[Adjustment(group="CO", reason="45", amount=ln.charge - p - r),
-                                 Adjustment(group="PR", reason="2", amount=r)],
+                    adjustments=[
+                        Adjustment(group="CO", reason="45", amount=ln.charge - p - r),
+                        Adjustment(group="PR", reason="2", amount=r),
+                    ],
                 )
             ],
         )
@@ -178,7 +182,11 @@ def secondary_claim(primary: ProfessionalClaim, paid: list[Decimal], pr: list[De
         primary,
         patient_control_number=primary.patient_control_number + "S",
         subscriber=replace(
-            sub, payer=SECONDARY, responsibility="S", claim_filing="CI", member_id="S" + sub.member_id
+            sub,
+            payer=SECONDARY,
+            responsibility="S",
+            claim_filing="CI",
+            member_id="S" + sub.member_id,
         ),
         other_payers=[
             OtherPayer(

@@ -681,16 +681,20 @@ def _apply_recoupments(ctx: _Ctx, batches: Iterable[_Batch], as_of_day: date) ->
             adj.done = True
 
 
-def _remittance(ctx: _Ctx, b: _Batch, number: int) -> Remittance:
+def _trace_number(config: SandboxConfig, b: _Batch, number: int) -> str:
+    """TRN02: the EFT trace number, unique per payer, submitter, payee, day and issue."""
+    return f"{b.day:%Y%m%d}" + digits(
+        config.seed, 7, "trn", b.payer_id, b.submitter_id, b.payee_npi, b.day, number
+    )
+
+
+def _remittance(ctx: _Ctx, b: _Batch, trace: str) -> Remittance:
     config = ctx.config
     profile = b.profile
     paid = sum((p.paid for p in b.claims), ZERO)
     plb_total = sum((i.amount for i in b.plb), ZERO)
     amount = paid - plb_total
     tin = profile.tax_id or ("9" + digits(config.seed, 8, "payer-tin", b.payer_id))
-    trace = f"{b.day:%Y%m%d}" + digits(
-        config.seed, 7, "trn", b.payer_id, b.submitter_id, b.payee_npi, b.day, number
-    )
     if amount > 0:
         payment = Payment(
             handling="I",
@@ -798,7 +802,6 @@ def adjudicate(
         batches.values(), key=lambda b: (b.day, b.payer_id, b.submitter_id, b.payee_npi)
     )
     _apply_recoupments(ctx, ordered, as_of.date())
-    st.pending = [a for a in st.pending if not a.done]
     out: list[Remittance835] = []
     for b in ordered:
         if not b.claims:
@@ -806,11 +809,32 @@ def adjudicate(
         key = "|".join((b.payer_id, b.submitter_id, b.payee_npi, b.day.isoformat()))
         number = st.remittances_issued.get(key, 0) + 1
         st.remittances_issued[key] = number
-        rem = _remittance(ctx, b, number)
+        trace = _trace_number(config, b, number)
+        _forward_balance(st, b, trace)
+        rem = _remittance(ctx, b, trace)
         for owner in b.owners:
             owner.trace_number = rem.trace.number
         out.append(Remittance835(b.submitter_id, b.payer_id, b.day, rem))
+    st.pending = [a for a in st.pending if not a.done]
     return out
+
+
+def _forward_balance(st: SandboxState, b: _Batch, trace: str) -> None:
+    """Balances carried between remittances (PLB FB): a balance forwarded by an earlier 835
+    to this payee is taken back (positive); a remittance whose claims net below zero (a
+    reversal or void larger than the payments) pays zero and forwards the rest (negative)."""
+    key = "|".join((b.payer_id, b.submitter_id, b.payee_npi))
+    for adj in st.pending:
+        if not adj.done and adj.kind == "forward" and adj.key == key and adj.due <= b.day:
+            b.plb.append(PlbItem("FB", adj.amount, adj.reference))
+            adj.done = True
+    total = sum((p.paid for p in b.claims), ZERO) - sum((i.amount for i in b.plb), ZERO)
+    if total < 0:
+        b.plb.append(PlbItem("FB", total, trace))
+        st.pending.append(
+            PendingAdjustment("forward", "", b.day + timedelta(days=1), -total, key=key,
+                              reference=trace)
+        )  # fmt: skip
 
 
 def write_remittances(

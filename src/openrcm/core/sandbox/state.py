@@ -222,14 +222,17 @@ class PayerClaim:
 
 @dataclass(slots=True)
 class PendingAdjustment:
-    """A later action on a paid claim: a ``reversal`` (CLP02 22 then a corrected payment) or a
-    ``recoupment`` (PLB WO of ``amount``), due in the payer's first 835 on or after ``due``."""
+    """A later action: a ``reversal`` of a paid claim (CLP02 22 then a corrected payment), a
+    ``recoupment`` (PLB WO of ``amount``), or a balance ``forward``ed by a remittance that
+    netted below zero (PLB FB), due in the payer's first 835 to the payee on or after ``due``."""
 
     kind: str
     icn: str
     due: date
     amount: Decimal = Decimal(0)
     done: bool = False
+    key: str = ""  # payer|submitter|payee NPI (forwarded balances)
+    reference: str = ""  # PLB03-2 of a forwarded balance
 
 
 class ControlNumbers(Protocol):
