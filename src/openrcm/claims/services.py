@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -220,9 +220,18 @@ def claim_transition(*, claim: Claim, to: ClaimStatus, actor: Any = None, note: 
     return claim
 
 
-def claims_transition_many(
-    *, claims: Iterable[Claim], to: ClaimStatus, actor: Any = None, note: str = ""
-) -> list[Claim]:
+class ClaimLike(Protocol):
+    """A claim as a batch holds it: a model instance, or a lighter record with these fields."""
+
+    pk: Any
+    practice_id: Any
+    status: Any
+    status_changed_at: Any
+
+
+def claims_transition_many[C: ClaimLike](
+    *, claims: Iterable[C], to: ClaimStatus, actor: Any = None, note: str = ""
+) -> list[C]:
     """Move many claims to `to` at once (a scrub of a practice's batch), each through the core
     state machine as `claim_transition` moves one: rows locked, every move checked, history
     written alongside. A claim whose move is not allowed refuses the whole batch."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -44,7 +44,7 @@ from openrcm.scrubbing.models import (
     Severity,
     WarningOverride,
 )
-from openrcm.scrubbing.snapshots import claim_snapshot, claims_for_snapshots, patient_key
+from openrcm.scrubbing.snapshots import ClaimRef, claim_snapshot, claim_snapshots, patient_key
 from openrcm.tenancy.models import Practice
 
 # Claims a scrub may move: the ones that have not left for the payer yet.
@@ -141,7 +141,7 @@ def scrub_context_for(
 class ClaimResult:
     """One claim's scrub: its findings and where it stands after them."""
 
-    claim: Claim
+    claim: Claim | ClaimRef
     findings: list[Finding]
     open_warnings: int
     moved_to: str = ""
@@ -190,78 +190,154 @@ def _count_first_scrubs(practice: Practice, month: dt.date, scrubbed: int, clean
     )
 
 
+_FINDING_COLUMNS = (
+    "practice",
+    "claim",
+    "run",
+    "rule_id",
+    "rule_version",
+    "severity",
+    "message",
+    "line",
+    "field",
+    "created_at",
+)
+_STATE_COLUMNS = (
+    "practice",
+    "claim",
+    "run",
+    "first_scrubbed_at",
+    "first_clean",
+    "scrubbed_at",
+    "error_count",
+    "warning_count",
+    "open_warning_count",
+)
+
+
+def _db_datetime(value: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _insert(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[tuple[object, ...]]
+) -> None:
+    """INSERT plain rows (values already as the database takes them): a batch's findings and
+    states are thousands of rows, and building model instances for them costs more than the
+    scrub itself."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    columns = ", ".join(quote(str(getattr(field, "column", ""))) for field in fields)
+    marks = ", ".join(["%s"] * len(names))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            cursor.executemany(sql, rows[start : start + 1000])  # type: ignore[arg-type]
+
+
 def _record(
     *,
     practice: Practice,
-    results: list[tuple[Claim, list[Finding]]],
+    results: list[tuple[Any, list[Finding]]],
     actor: Any,
 ) -> tuple[ScrubRun, list[ClaimResult]]:
     """Store a batch's findings (replacing each claim's previous ones), its per-claim state and
-    the first-scrub counts, then move the claims the findings allow or require to move."""
+    the first-scrub counts, then move the claims the findings allow or require to move.
+
+    Rows that would be written back unchanged are kept (a finding found again keeps the run
+    and time it was first found), so scrubbing a worklist again writes little."""
     now = timezone.now()
     by = actor if getattr(actor, "pk", None) else None
     ids = [claim.pk for claim, _ in results]
     with transaction.atomic():
         run = ScrubRun.objects.create(practice=practice, actor=by, created_at=now)
         overridden = _overridden(ids)
-        existing: dict[int, ClaimScrub] = {}
+        old_findings: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+        old_states: dict[int, tuple[Any, ...]] = {}
         for chunk in _chunks(ids):
-            ClaimFinding.objects.filter(claim_id__in=chunk).delete()
-            existing.update(
-                (state.claim_id, state)
-                for state in ClaimScrub.objects.select_for_update().filter(claim_id__in=chunk)
-            )
-        rows: list[ClaimFinding] = []
+            for claim_id, *finding in (
+                ClaimFinding.objects.filter(claim_id__in=chunk)
+                .order_by("claim_id", "id")
+                .values_list(
+                    "claim_id", "rule_id", "rule_version", "severity", "message", "line", "field"
+                )
+            ):
+                old_findings[claim_id].append(tuple(finding))
+            for claim_id, *values in (
+                ClaimScrub.objects.select_for_update()
+                .filter(claim_id__in=chunk)
+                .values_list(
+                    "claim_id",
+                    "first_scrubbed_at",
+                    "first_clean",
+                    "error_count",
+                    "warning_count",
+                    "open_warning_count",
+                )
+            ):
+                old_states[claim_id] = tuple(values)
+        stale_findings: list[int] = []
+        stale_states: list[int] = []
+        touched: list[int] = []
+        rows: list[tuple[object, ...]] = []
+        states: list[tuple[object, ...]] = []
+        now_db = _db_datetime(now)
         outcomes: list[ClaimResult] = []
-        new_states: list[ClaimScrub] = []
         first_scrubbed = first_clean = 0
         for claim, findings in results:
             errors = sum(1 for f in findings if f.severity is FindingSeverity.ERROR)
             open_warnings = sum(
                 1
                 for f in findings
-                if f.severity is not FindingSeverity.ERROR and (claim.pk, f.rule_id) not in overridden
+                if f.severity is not FindingSeverity.ERROR
+                and (claim.pk, f.rule_id) not in overridden
             )
-            rows.extend(
-                ClaimFinding(
-                    practice_id=claim.practice_id,
-                    claim_id=claim.pk,
-                    run=run,
-                    rule_id=f.rule_id,
-                    rule_version=f.rule_version,
-                    severity=str(f.severity),
-                    message=f.message,
-                    line=f.line,
-                    field=f.field[:60],
-                    created_at=now,
-                )
+            outcomes.append(ClaimResult(claim, findings, open_warnings))
+            stored = [
+                (f.rule_id, f.rule_version, str(f.severity), f.message, f.line, f.field[:60])
                 for f in findings
-            )
-            state = existing.get(claim.pk)
-            if state is None:
-                clean = is_clean(findings)
+            ]
+            before = old_findings.get(claim.pk)
+            if stored != (before or []):
+                if before:
+                    stale_findings.append(claim.pk)
+                rows.extend(
+                    (claim.practice_id, claim.pk, run.pk, *finding, now_db) for finding in stored
+                )
+            counts = (errors, len(findings) - errors, open_warnings)
+            previous = old_states.get(claim.pk)
+            if previous is not None and tuple(previous[2:]) == counts:
+                touched.append(claim.pk)
+                continue
+            first: dt.datetime
+            if previous is None:
+                first, clean = now, is_clean(findings)
                 first_scrubbed += 1
                 first_clean += int(clean)
-                state = ClaimScrub(
-                    practice_id=claim.practice_id,
-                    claim_id=claim.pk,
-                    first_scrubbed_at=now,
-                    first_clean=clean,
+            else:
+                first, clean = previous[0], previous[1]
+                stale_states.append(claim.pk)
+            states.append(
+                (
+                    claim.practice_id,
+                    claim.pk,
+                    run.pk,
+                    first if first is now else _db_datetime(first),
+                    clean,
+                    now_db,
+                    *counts,
                 )
-                new_states.append(state)
-            state.run = run
-            state.scrubbed_at = now
-            state.error_count = errors
-            state.warning_count = len(findings) - errors
-            state.open_warning_count = open_warnings
-            outcomes.append(ClaimResult(claim, findings, open_warnings))
-        ClaimFinding.objects.bulk_create(rows, batch_size=1000)
-        ClaimScrub.objects.bulk_create(new_states, batch_size=1000)
-        ClaimScrub.objects.bulk_update(
-            list(existing.values()),
-            ["run", "scrubbed_at", "error_count", "warning_count", "open_warning_count"],
-            batch_size=500,
-        )
+            )
+        for chunk in _chunks(stale_findings):
+            ClaimFinding.objects.filter(claim_id__in=chunk).delete()
+        _insert(ClaimFinding, _FINDING_COLUMNS, rows)
+        for chunk in _chunks(stale_states):
+            ClaimScrub.objects.filter(claim_id__in=chunk).delete()
+        _insert(ClaimScrub, _STATE_COLUMNS, states)
+        for chunk in _chunks(touched):
+            ClaimScrub.objects.filter(claim_id__in=chunk).update(run=run, scrubbed_at=now)
         _count_first_scrubs(practice, _month(practice, now), first_scrubbed, first_clean)
         outcomes = _move(outcomes, actor=actor)
         run.claim_count = len(outcomes)
@@ -311,7 +387,14 @@ def claim_scrub(*, claim: Claim, actor: Any = None, today: dt.date | None = None
     """Scrub one claim now: store its findings (replacing the last scrub's) and move it
     draft -> ready or ready -> draft as they allow. Claims that left for the payer keep their
     status; their findings are stored all the same."""
-    fresh = claims_for_snapshots(Claim.objects.filter(pk=claim.pk)).get()
+    fresh = Claim.objects.select_related(
+        "practice",
+        "encounter__patient",
+        "encounter__provider",
+        "encounter__referring_provider",
+        "encounter__location",
+        "coverage__payer",
+    ).get(pk=claim.pk)
     context = scrub_context_for(practice=fresh.practice, today=today)
     findings = scrub(claim_snapshot(claim=fresh), context)
     _, outcomes = _record(practice=fresh.practice, results=[(fresh, findings)], actor=actor)
@@ -336,14 +419,8 @@ def practice_scrub(
     """Scrub every draft and ready claim of the practice in one batch: one context, the claims
     read in a fixed number of queries, the findings and moves written in bulk."""
     context = scrub_context_for(practice=practice, today=today)
-    claims = list(
-        claims_for_snapshots(
-            Claim.objects.filter(practice=practice, status__in=SCRUBBABLE)
-        ).order_by("pk")
-    )
-    for claim in claims:
-        claim.practice = practice
-    results = [(claim, scrub(claim_snapshot(claim=claim), context)) for claim in claims]
+    rows = claim_snapshots(practice=practice, claims=Claim.objects.filter(status__in=SCRUBBABLE))
+    results = [(row.claim, scrub(row.snapshot, context)) for row in rows]
     run, outcomes = _record(practice=practice, results=results, actor=actor)
     return BatchResult(run=run, results=outcomes)
 

@@ -55,6 +55,7 @@ from openrcm.patients.models import Coverage, Patient
 from openrcm.patients.services import coverage_create, patient_create
 from openrcm.payers.models import FeeSchedule, FeeScheduleEntry, Payer, PayerEnrollment
 from openrcm.providers.models import Provider
+from openrcm.scrubbing.services import practice_scrub
 from openrcm.tenancy.models import Location, Organization, Practice, Role
 from openrcm.tenancy.services import (
     membership_grant,
@@ -87,6 +88,7 @@ class DemoResult:
     password: str = ""
     user_created: bool = False
     practices: list[Practice] = field(default_factory=list)
+    scrubbed: dict[str, int] = field(default_factory=dict)  # ready, held, waiting (override)
 
 
 def demo_organization_slug(seed: int) -> str:
@@ -161,6 +163,7 @@ def demo_load(
         builder = _DemoBuilder(seed=seed, now=now or timezone.now())
         org = builder.build(practices=practices, patients=patients, encounters=encounters)
         username, password, created = _demo_user(builder.practices)
+        scrubbed = _scrub(builder)
     return DemoResult(
         organization=org,
         loaded=True,
@@ -170,7 +173,20 @@ def demo_load(
         password=password,
         user_created=created,
         practices=builder.practices,
+        scrubbed=scrubbed,
     )
+
+
+def _scrub(builder: _DemoBuilder) -> dict[str, int]:
+    """Scrub each practice's claims as of the demo's day: clean ones go ready, a few are held."""
+    totals = {"ready": 0, "held": 0, "waiting": 0}
+    for practice in builder.practices:
+        today = timezone.localdate(builder.now, timezone=zoneinfo.ZoneInfo(practice.time_zone))
+        batch = practice_scrub(practice=practice, today=today)
+        totals["ready"] += batch.run.ready_count
+        totals["held"] += batch.run.held_count
+        totals["waiting"] += sum(1 for r in batch.results if not r.held and r.open_warnings)
+    return totals
 
 
 def _demo_user(practices: list[Practice]) -> tuple[str, str, bool]:

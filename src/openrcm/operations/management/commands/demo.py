@@ -81,6 +81,12 @@ class Command(OpenRCMCommand):
         self.stdout.write(
             "  " + ", ".join(f"{counts[key]:,} {label}" for key, label in labels) + "."
         )
+        scrubbed = result.scrubbed
+        if scrubbed:
+            self.stdout.write(
+                f"  Scrubbed: {scrubbed['ready']:,} claims ready, {scrubbed['held']:,} held with "
+                f"errors, {scrubbed['waiting']:,} waiting for a warning override."
+            )
         note = "" if result.user_created else " (existing user: its password is unchanged)"
         self.stdout.write(
             f"Demo login: {result.username} / {result.password} "
