@@ -149,11 +149,13 @@ def _code(seg: Segment, pos: int, allowed: frozenset[str], name: str, loop: str 
     return seg.require_code(pos, allowed, name, loop)
 
 
-def _opt_int(seg: Segment, pos: int, sub: int | None, name: str, loop: str | None) -> int | None:
+def _opt_int(
+    seg: Segment, pos: int, sub: int | None, name: str, loop: str | None, max_digits: int = 6
+) -> int | None:
     v = seg.el(pos) if sub is None else seg.comp(pos, sub)
     if not v:
         return None
-    if not (v.isascii() and v.isdigit()) or len(v) > 6:
+    if not (v.isascii() and v.isdigit()) or len(v) > max_digits:
         raise X12Error(C.NUMBER_INVALID, f"{seg.id}{pos:02d} ({name}) is {v!r}, not a number",
                        segment_number=seg.number, segment_id=seg.id, element=pos,
                        component=sub, loop=loop)  # fmt: skip
@@ -216,7 +218,8 @@ def _read_set(ts: TransactionSetResult) -> Ack999:
         sets_received=0,
         sets_accepted=0,
     )
-    _opt_int(seg, 2, None, "group control number", None)
+    # AK102 echoes GS06, which may have up to 9 digits.
+    _opt_int(seg, 2, None, "group control number", None, max_digits=9)
     seg = nxt()
     while seg is not None and seg.id == "AK2":
         loop = "2000"
