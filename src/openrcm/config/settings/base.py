@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "openrcm.files",
     "openrcm.codes",
     "openrcm.scrubbing",
+    "openrcm.clearinghouse",
     "openrcm.web",
 ]
 

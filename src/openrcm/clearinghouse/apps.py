@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClearinghouseConfig(AppConfig):
+    name = "openrcm.clearinghouse"
+    label = "clearinghouse"

@@ -1,0 +1,164 @@
+"""`openrcm claims submit --practice SLUG [--transport NAME | --out DIR]` batches the
+practice's ready claims into 837P files and sends them (or writes them into DIR);
+`openrcm claims show PCN [--practice SLUG] [--json]` shows one claim with its lines, history
+and acknowledgments."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from openrcm.claims.models import Claim
+from openrcm.clearinghouse.models import Acknowledgment
+from openrcm.clearinghouse.services import (
+    SubmissionError,
+    batch_build,
+    batch_send,
+    batch_write_to,
+    partner_for,
+)
+from openrcm.clearinghouse.transports import TransportError
+from openrcm.operations.commanding import Error, OpenRCMCommand
+from openrcm.tenancy.models import Practice
+
+
+def _money(cents: int) -> str:
+    return f"{cents / 100:.2f}"
+
+
+def claim_document(claim: Claim) -> dict[str, Any]:
+    """A claim as `claims show --json` prints it."""
+    encounter = claim.encounter
+    lines = [
+        {
+            "line": line.line_number,
+            "procedure": line.charge_line.procedure_code,
+            "modifiers": line.charge_line.modifiers,
+            "units": line.charge_line.units,
+            "charge": _money(line.charge_cents),
+            "diagnosis_pointers": line.charge_line.pointers,
+            "line_control_number": line.charge_line.line_control_number,
+        }
+        for line in claim.lines.select_related("charge_line").order_by("line_number")
+    ]
+    history = [
+        {
+            "from": h.from_status,
+            "to": h.to_status,
+            "at": h.at.isoformat(),
+            "note": h.note,
+        }
+        for h in claim.history.order_by("at", "id")
+    ]
+    acks = [
+        {
+            "kind": a.kind,
+            "status": a.status,
+            "codes": a.codes,
+            "reason": a.reason,
+            "payer_claim_number": a.payer_claim_number,
+            "file": a.inbound.name,
+        }
+        for a in Acknowledgment.objects.filter(claim=claim).select_related("inbound")
+    ]
+    return {
+        "patient_control_number": claim.patient_control_number,
+        "practice": claim.practice.slug,
+        "status": claim.status,
+        "charge": _money(claim.total_charge_cents),
+        "amounts": {
+            "charge": _money(claim.total_charge_cents),
+            "paid": None,
+            "adjusted": None,
+            "patient_responsibility": None,
+        },
+        "date_of_service": encounter.date_of_service.isoformat(),
+        "patient": encounter.patient.full_name,
+        "payer": claim.coverage.payer.name,
+        "sequence": claim.sequence,
+        "frequency_code": claim.frequency_code,
+        "payer_claim_number": claim.payer_claim_number,
+        "diagnoses": encounter.diagnosis_codes,
+        "lines": lines,
+        "history": history,
+        "acknowledgments": acks,
+    }
+
+
+class Command(OpenRCMCommand):
+    help = "Submit a practice's ready claims, or show one claim."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        submit = sub.add_parser("submit", help="Batch and send the practice's ready claims.")
+        submit.add_argument("--practice", required=True, help="The practice's slug.")
+        where = submit.add_mutually_exclusive_group()
+        where.add_argument("--transport", help="The clearinghouse (trading partner) name.")
+        where.add_argument("--out", help="Write the batch files into this folder instead.")
+        show = sub.add_parser("show", help="One claim by patient control number.")
+        show.add_argument("pcn", help="The patient control number (CLM01).")
+        show.add_argument("--practice", help="The practice's slug (when the PCN is ambiguous).")
+        show.add_argument("--json", action="store_true", help="Print JSON.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "submit":
+            self._submit(options)
+        else:
+            self._show(options)
+
+    def _practice(self, slug: str) -> Practice:
+        practice = Practice.objects.filter(slug=slug).first()
+        if practice is None:
+            raise Error(f"no practice {slug!r}")
+        return practice
+
+    def _submit(self, options: dict[str, Any]) -> None:
+        practice = self._practice(options["practice"])
+        try:
+            partner = partner_for(practice=practice, name=options.get("transport"))
+            built = batch_build(practice=practice, partner=partner)
+            if built.batch is None:
+                self.stdout.write(f"No ready claims to submit for {practice.slug}.")
+                return
+            if options.get("out"):
+                paths = batch_write_to(batch=built.batch, out_dir=options["out"])
+            else:
+                batch_send(batch=built.batch)
+                paths = []
+        except (SubmissionError, TransportError) as exc:
+            raise Error(str(exc)) from exc
+        batch = built.batch
+        self.stdout.write(
+            f"batch {batch.pk}: {batch.claim_count} claims, {_money(batch.total_cents)}, "
+            + (f"written to {options['out']}" if options.get("out") else f"sent to {partner.name}")
+        )
+        for bfile, path in zip(built.files, paths or [None] * len(built.files), strict=True):
+            self.stdout.write(f"  {path or bfile.name}  ISA13 {bfile.isa13}  sha256 {bfile.sha256}")
+
+    def _show(self, options: dict[str, Any]) -> None:
+        claims = Claim.objects.filter(patient_control_number=options["pcn"]).select_related(
+            "practice", "encounter__patient", "coverage__payer"
+        )
+        if options.get("practice"):
+            claims = claims.filter(practice__slug=options["practice"])
+        found = list(claims[:2])
+        if not found:
+            raise Error(f"no claim with patient control number {options['pcn']!r}")
+        if len(found) > 1:
+            raise Error(f"{options['pcn']} names claims of several practices: add --practice")
+        doc = claim_document(found[0])
+        if options["json"]:
+            self.stdout.write(json.dumps(doc, indent=2))
+            return
+        self.stdout.write(
+            f"{doc['patient_control_number']}  {doc['status']}  {doc['charge']}  "
+            f"{doc['payer']}  {doc['date_of_service']}"
+        )
+        for line in doc["lines"]:
+            self.stdout.write(f"  {line['line']:>2} {line['procedure']} {line['charge']}")
+        for step in doc["history"]:
+            self.stdout.write(
+                f"  {step['at']}  {step['from'] or '-'} -> {step['to']}  {step['note']}"
+            )

@@ -1,0 +1,675 @@
+"""Batches of ready claims written as 837P files, sent through a partner's transport, and the
+acknowledgments (TA1, 999, 277CA) taken in and applied to batches and claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from openrcm.audit.services import audit_record
+from openrcm.claims.models import Claim
+from openrcm.claims.services import claims_transition_many
+from openrcm.clearinghouse import reasons
+from openrcm.clearinghouse.models import (
+    Acknowledgment,
+    Batch,
+    BatchClaim,
+    BatchFile,
+    BatchStatus,
+    ControlNumber,
+    InboundFile,
+    TradingPartner,
+    TransportKind,
+)
+from openrcm.clearinghouse.transports import Transport, TransportError, transport_for
+from openrcm.core.claims.status import ClaimStatus
+from openrcm.core.x12 import claim837p as x
+from openrcm.core.x12.ack277ca import read_277ca
+from openrcm.core.x12.ack999 import read_999
+from openrcm.core.x12.errors import X12Error
+from openrcm.core.x12.ta1 import read_ta1
+from openrcm.files.models import StoredFileKind
+from openrcm.files.services import file_store
+from openrcm.tenancy.models import Practice
+
+SENT = (BatchStatus.SUBMITTED, BatchStatus.ACCEPTED)
+MAX_CLAIMS_PER_SET = x.MAX_CLAIMS_PER_SET
+SANDBOX_NAME = "sandbox"
+
+
+class SubmissionError(Exception):
+    """A batch could not be built or sent (the message is for people)."""
+
+
+# -- partners and control numbers ------------------------------------------------------------
+
+
+def partner_for(*, practice: Practice, name: str | None = None) -> TradingPartner:
+    """The practice's partner called ``name``, else its default one. The sandbox is a product
+    component: asking for ``sandbox`` (or for the default of a practice with none) sets it up."""
+    partners = TradingPartner.objects.filter(practice=practice)
+    if name:
+        found = partners.filter(name=name).first()
+        if found is not None:
+            return found
+        if name != SANDBOX_NAME:
+            raise SubmissionError(f"practice {practice.slug} has no clearinghouse named {name!r}")
+    else:
+        found = partners.filter(is_default=True).order_by("id").first()
+        if found is not None:
+            return found
+    sender = f"OPENRCM{practice.pk:08d}"
+    partner, _ = TradingPartner.objects.get_or_create(
+        practice=practice,
+        name=SANDBOX_NAME,
+        defaults={
+            "transport": TransportKind.SANDBOX,
+            "settings": {"seed": practice.pk},
+            "sender_id": sender,
+            "receiver_id": "OPENRCMSANDBOX",
+            "receiver_name": "OPENRCM SANDBOX CLEARINGHOUSE",
+            "usage": "T",
+            "is_default": not partners.exists(),
+        },
+    )
+    return partner
+
+
+def control_numbers_take(*, partner: TradingPartner, kind: str, count: int = 1) -> list[int]:
+    """``count`` new, increasing numbers of ``kind`` (ISA, GS, ST) for ``partner``: the row
+    is locked while it moves, so concurrent workers never share a number."""
+    with transaction.atomic():
+        ControlNumber.objects.get_or_create(partner=partner, kind=kind)
+        ControlNumber.objects.filter(partner=partner, kind=kind).update(value=F("value") + count)
+        row = ControlNumber.objects.select_for_update().get(partner=partner, kind=kind)
+        last = row.value
+    if last > 999_999_999:
+        raise SubmissionError(f"{kind} control numbers of {partner.name} are exhausted")
+    return list(range(last - count + 1, last + 1))
+
+
+# -- 837P from the database ------------------------------------------------------------------
+
+
+def _amount(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)
+
+
+def _address(obj: Any) -> x.Address:
+    return x.Address(
+        line1=obj.address_line1,
+        line2=obj.address_line2,
+        city=obj.city,
+        state=obj.state,
+        postal_code=obj.zip_code,
+    )
+
+
+def _billing(practice: Practice) -> x.BillingProvider:
+    return x.BillingProvider(
+        name=x.Name(last=practice.name, person=False),
+        npi=practice.group_npi,
+        address=_address(practice),
+        tax_id=practice.tin,
+        taxonomy=practice.taxonomy,
+    )
+
+
+def _professional_claim(claim: Claim, billing: x.BillingProvider) -> x.ProfessionalClaim:
+    encounter = claim.encounter
+    patient = encounter.patient
+    coverage = claim.coverage
+    payer = coverage.payer
+    home = _address(patient)
+    self_pay = coverage.relationship == "18"
+    subscriber = x.Subscriber(
+        name=x.Name(last=patient.last_name, first=patient.first_name, middle=patient.middle_name)
+        if self_pay
+        else x.Name(last=coverage.subscriber_last_name, first=coverage.subscriber_first_name),
+        member_id=coverage.member_id,
+        payer=x.Payer(name=payer.name, payer_id=payer.payer_id),
+        responsibility=claim.sequence,
+        claim_filing=payer.claim_filing_indicator,
+        group_number=coverage.group_number,
+        address=home,
+        birth_date=patient.date_of_birth if self_pay else coverage.subscriber_date_of_birth,
+        sex=patient.sex if self_pay else coverage.subscriber_sex,
+    )
+    dependent = None
+    if not self_pay:
+        dependent = x.Patient(
+            name=x.Name(
+                last=patient.last_name, first=patient.first_name, middle=patient.middle_name
+            ),
+            relationship=coverage.relationship,
+            address=home,
+            birth_date=patient.date_of_birth,
+            sex=patient.sex,
+        )
+    day = encounter.date_of_service
+    lines = []
+    for line in sorted(claim.lines.all(), key=lambda ln: ln.line_number):
+        charge = line.charge_line
+        drug = None
+        if charge.ndc_code:
+            drug = x.Drug(
+                ndc=charge.ndc_code,
+                quantity=Decimal(charge.ndc_quantity or "1"),
+                unit=charge.ndc_unit or "UN",
+            )
+        lines.append(
+            x.ServiceLine(
+                procedure_code=charge.procedure_code,
+                charge=_amount(line.charge_cents),
+                units=Decimal(charge.units),
+                service_date=day,
+                diagnosis_pointers=charge.pointers,
+                control_number=charge.line_control_number,
+                modifiers=charge.modifiers,
+                drug=drug,
+            )
+        )
+    provider = encounter.provider
+    referring = encounter.referring_provider
+    diagnoses = [d.code for d in sorted(encounter.diagnoses.all(), key=lambda d: d.position)]
+    return x.ProfessionalClaim(
+        billing_provider=billing,
+        subscriber=subscriber,
+        patient=dependent,
+        patient_control_number=claim.patient_control_number,
+        total_charge=_amount(claim.total_charge_cents),
+        place_of_service=encounter.place_of_service,
+        diagnoses=[d.replace(".", "") for d in diagnoses],
+        lines=lines,
+        frequency=claim.frequency_code,
+        payer_claim_number=claim.payer_claim_number if claim.frequency_code in ("7", "8") else "",
+        prior_authorization=encounter.prior_authorization,
+        referring=x.Provider(
+            name=x.Name(last=referring.last_name, first=referring.first_name), npi=referring.npi
+        )
+        if referring is not None
+        else None,
+        rendering=x.RenderingProvider(
+            name=x.Name(last=provider.last_name, first=provider.first_name),
+            npi=provider.npi,
+            taxonomy=provider.taxonomy,
+        )
+        if provider.npi and provider.npi != billing.npi
+        else None,
+    )
+
+
+# -- batches -----------------------------------------------------------------------------------
+
+
+@dataclass
+class BuiltBatch:
+    batch: Batch | None
+    files: list[BatchFile] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _sendable(practice: Practice) -> Iterable[Claim]:
+    already = BatchClaim.objects.filter(status__in=SENT).values("claim_id")
+    return (
+        Claim.objects.filter(practice=practice, status=ClaimStatus.READY.value)
+        .exclude(pk__in=already)
+        .select_related(
+            "encounter__patient",
+            "encounter__provider",
+            "encounter__referring_provider",
+            "coverage__payer",
+        )
+        .prefetch_related("lines__charge_line", "encounter__diagnoses")
+        .order_by("coverage__payer_id", "encounter__patient_id", "id")
+    )
+
+
+def batch_build(
+    *,
+    practice: Practice,
+    partner: TradingPartner,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+    max_claims_per_set: int = MAX_CLAIMS_PER_SET,
+) -> BuiltBatch:
+    """Put the practice's ready claims (not already sent) into a new batch: one 837P
+    interchange (at most ``max_claims_per_set`` claims per ST-SE) stored encrypted, its
+    envelope ids recorded, the claims moved ready -> batched. None when nothing is ready."""
+    if partner.practice_id != practice.pk:
+        raise SubmissionError(f"{partner.name} is not a clearinghouse of {practice.slug}")
+    moment = now or timezone.now()
+    by = actor if getattr(actor, "pk", None) else None
+    claims = list(_sendable(practice))
+    if not claims:
+        return BuiltBatch(None)
+    billing = _billing(practice)
+    built: list[tuple[Claim, x.ProfessionalClaim]] = []
+    for claim in claims:
+        try:
+            built.append((claim, _professional_claim(claim, billing)))
+        except (ValueError, AttributeError) as exc:  # pragma: no cover - data the scrub passed
+            raise SubmissionError(f"claim {claim.patient_control_number}: {exc}") from exc
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            practice=practice,
+            partner=partner,
+            claim_count=len(claims),
+            total_cents=sum(c.total_charge_cents for c in claims),
+            created_by=by,
+        )
+        chunks = [
+            built[i : i + max_claims_per_set] for i in range(0, len(built), max_claims_per_set)
+        ]
+        isa = control_numbers_take(partner=partner, kind="ISA")[0]
+        gs = control_numbers_take(partner=partner, kind="GS")[0]
+        sts = [
+            f"{n:04d}" for n in control_numbers_take(partner=partner, kind="ST", count=len(chunks))
+        ]
+        sets = [
+            x.ProfessionalClaimBatch(
+                submitter=x.Submitter(
+                    name=x.Name(last=practice.name, person=False),
+                    id=partner.gs_sender or partner.sender_id,
+                    contacts=[
+                        x.Contact(name="BILLING OFFICE", phone=practice.phone or "0000000000")
+                    ],
+                ),
+                receiver=x.Receiver(
+                    name=partner.receiver_name, id=partner.gs_receiver or partner.receiver_id
+                ),
+                reference=f"B{batch.pk}-{st}",
+                created_date=moment.date(),
+                created_time=dt.time(moment.hour, moment.minute),
+                claims=[pc for _, pc in chunk],
+            )
+            for chunk, st in zip(chunks, sts, strict=True)
+        ]
+        try:
+            text = x.write_837p_interchange(
+                sets,
+                set_control_numbers=sts,
+                sender_id=partner.sender_id,
+                receiver_id=partner.receiver_id,
+                sender_qualifier=partner.sender_qualifier,
+                receiver_qualifier=partner.receiver_qualifier,
+                gs_sender=partner.gs_sender or None,
+                gs_receiver=partner.gs_receiver or None,
+                isa_control=isa,
+                gs_control=gs,
+                usage=partner.usage,
+                now=moment,
+            )
+        except ValueError as exc:
+            raise SubmissionError(f"the 837P could not be written: {exc}") from exc
+        data = text.encode("ascii")
+        name = f"837P-{practice.slug}-{isa:09d}.x12"
+        stored = file_store(
+            data=data,
+            kind=StoredFileKind.X12_OUT,
+            practice=practice,
+            original_name=name,
+            actor=by,
+        )
+        bfile = BatchFile.objects.create(
+            batch=batch,
+            stored=stored,
+            name=name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            isa13=f"{isa:09d}",
+            gs06=str(gs),
+            st02=sts,
+        )
+        BatchClaim.objects.bulk_create(
+            BatchClaim(batch=batch, claim=claim, file=bfile, st02=st, status=BatchStatus.BUILT)
+            for chunk, st in zip(chunks, sts, strict=True)
+            for claim, _ in chunk
+        )
+        claims_transition_many(
+            claims=claims, to=ClaimStatus.BATCHED, actor=by, note=f"In batch {batch.pk}."
+        )
+        audit_record(
+            action="create",
+            actor=by,
+            practice=practice,
+            object_type="clearinghouse.batch",
+            object_id=batch.pk,
+            detail={"claims": len(claims), "files": 1, "partner": partner.name, "isa13": isa},
+        )
+    return BuiltBatch(batch, [bfile])
+
+
+def _mark_submitted(batch: Batch, *, actor: Any, note: str, moment: dt.datetime) -> None:
+    claims = list(
+        Claim.objects.filter(batch_links__batch=batch, status=ClaimStatus.BATCHED.value).only(
+            "pk", "practice_id", "status", "status_changed_at"
+        )
+    )
+    claims_transition_many(claims=claims, to=ClaimStatus.SUBMITTED, actor=actor, note=note)
+    BatchClaim.objects.filter(batch=batch).update(status=BatchStatus.SUBMITTED)
+    batch.status = BatchStatus.SUBMITTED
+    batch.submitted_at = moment
+    batch.save(update_fields=["status", "submitted_at"])
+
+
+def batch_send(
+    *,
+    batch: Batch,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+    transport: Transport | None = None,
+) -> None:
+    """Send a built batch's files through its partner's transport; its claims are submitted."""
+    from openrcm.files.services import file_read
+
+    if batch.status != BatchStatus.BUILT:
+        raise SubmissionError(f"batch {batch.pk} was already sent")
+    moment = now or timezone.now()
+    by = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        partner = TradingPartner.objects.select_for_update().get(pk=batch.partner_id)
+        channel = transport or transport_for(partner, now=moment)
+        for bfile in batch.files.select_related("stored"):
+            channel.send(name=bfile.name, data=file_read(stored=bfile.stored))
+        _mark_submitted(batch, actor=by, note=f"Sent to {partner.name}.", moment=moment)
+        audit_record(
+            action="export",
+            actor=by,
+            practice=batch.practice_id,
+            object_type="clearinghouse.batch",
+            object_id=batch.pk,
+            detail={"partner": partner.name, "transport": partner.transport},
+        )
+
+
+def batch_write_to(
+    *, batch: Batch, out_dir: str | Path, actor: Any = None, now: dt.datetime | None = None
+) -> list[Path]:
+    """Write a built batch's files into ``out_dir`` instead of sending them (someone uploads
+    them by hand); the claims count as submitted."""
+    from openrcm.clearinghouse.transports import FolderTransport
+    from openrcm.files.services import file_read
+
+    if batch.status != BatchStatus.BUILT:
+        raise SubmissionError(f"batch {batch.pk} was already sent")
+    moment = now or timezone.now()
+    by = actor if getattr(actor, "pk", None) else None
+    folder = FolderTransport(out_dir, out_dir)
+    paths = []
+    with transaction.atomic():
+        for bfile in batch.files.select_related("stored"):
+            folder.send(name=bfile.name, data=file_read(stored=bfile.stored))
+            paths.append(Path(out_dir) / bfile.name)
+        _mark_submitted(batch, actor=by, note=f"Written to {out_dir}.", moment=moment)
+        audit_record(
+            action="export",
+            actor=by,
+            practice=batch.practice_id,
+            object_type="clearinghouse.batch",
+            object_id=batch.pk,
+            detail={"out_dir": str(out_dir)},
+        )
+    return paths
+
+
+# -- acknowledgments in ------------------------------------------------------------------------
+
+
+@dataclass
+class PollResult:
+    taken: list[InboundFile] = field(default_factory=list)
+    skipped: int = 0
+    accepted: int = 0
+    acknowledged: int = 0
+    rejected: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _kind(data: bytes) -> str:
+    text = data.decode("ascii", errors="replace").lstrip("\ufeff")
+    if not text.startswith("ISA") or len(text) < 106:
+        return "unknown"
+    sep, term = text[3], text[105]
+    for segment in text.split(term)[1:6]:
+        parts = segment.strip().split(sep)
+        if parts[0] == "TA1":
+            return "TA1"
+        if parts[0] == "GS" and len(parts) > 1:
+            return {"FA": "999", "HN": "277CA", "HP": "835"}.get(parts[1], parts[1])
+    return "unknown"
+
+
+def _move(
+    claims: list[Claim], to: ClaimStatus, *, actor: Any, note: str, result: PollResult
+) -> None:
+    from openrcm.core.claims.state import can_transition
+
+    movable = [c for c in claims if can_transition(c.status, to)]
+    if not movable:
+        return
+    claims_transition_many(claims=movable, to=to, actor=actor, note=note[:500])
+    if to == ClaimStatus.ACCEPTED:
+        result.accepted += len(movable)
+    elif to == ClaimStatus.ACKNOWLEDGED:
+        result.acknowledged += len(movable)
+    elif to == ClaimStatus.REJECTED:
+        result.rejected += len(movable)
+        BatchClaim.objects.filter(claim__in=movable, status__in=SENT).update(
+            status=BatchStatus.REJECTED
+        )
+
+
+def _claims_of(bfile: BatchFile, st02: str | None = None) -> list[Claim]:
+    links = BatchClaim.objects.filter(file=bfile)
+    if st02 is not None:
+        links = links.filter(st02=st02)
+    return list(
+        Claim.objects.filter(pk__in=links.values("claim_id")).only(
+            "pk", "practice_id", "status", "status_changed_at", "patient_control_number"
+        )
+    )
+
+
+def _apply_ta1(inbound: InboundFile, data: bytes, actor: Any, result: PollResult) -> None:
+    partner = inbound.partner
+    for ack in read_ta1(data, file=inbound.name):
+        bfile = (
+            BatchFile.objects.filter(batch__partner=partner, isa13=ack.control_number)
+            .select_related("batch")
+            .first()
+        )
+        reason = reasons.ta1_reason(ack.note_code) if ack.status == "R" else ""
+        Acknowledgment.objects.create(
+            inbound=inbound,
+            kind="TA1",
+            batch=bfile.batch if bfile else None,
+            control_number=ack.control_number,
+            status=ack.status,
+            codes=[ack.note_code],
+            reason=reason,
+        )
+        if bfile is not None and ack.status == "R":
+            _move(_claims_of(bfile), ClaimStatus.REJECTED, actor=actor, note=reason, result=result)
+            Batch.objects.filter(pk=bfile.batch_id).update(status=BatchStatus.REJECTED)
+
+
+def _apply_999(
+    inbound: InboundFile, data: bytes, actor: Any, result: PollResult, moment: dt.datetime
+) -> None:
+    partner = inbound.partner
+    for ack in read_999(data, file=inbound.name):
+        bfile = (
+            BatchFile.objects.filter(batch__partner=partner, gs06=ack.group_control_number)
+            .select_related("batch")
+            .first()
+        )
+        batch = bfile.batch if bfile else None
+        for response in ack.sets:
+            accepted = response.status in ("A", "E")
+            reason = "" if accepted else reasons.set_reason(response)
+            Acknowledgment.objects.create(
+                inbound=inbound,
+                kind="999",
+                batch=batch,
+                control_number=response.control_number,
+                status=response.status,
+                codes=list(response.codes),
+                reason=reason,
+            )
+            if bfile is None:
+                continue
+            claims = _claims_of(bfile, response.control_number)
+            if accepted:
+                _move(
+                    claims,
+                    ClaimStatus.ACCEPTED,
+                    actor=actor,
+                    note=f"Accepted by the clearinghouse (999 {inbound.name}).",
+                    result=result,
+                )
+                BatchClaim.objects.filter(file=bfile, st02=response.control_number).exclude(
+                    status=BatchStatus.REJECTED
+                ).update(status=BatchStatus.ACCEPTED)
+            else:
+                _move(claims, ClaimStatus.REJECTED, actor=actor, note=reason, result=result)
+        if batch is not None:
+            statuses = {r.status in ("A", "E") for r in ack.sets}
+            batch.status = (
+                BatchStatus.ACCEPTED
+                if statuses == {True}
+                else BatchStatus.REJECTED
+                if statuses == {False}
+                else BatchStatus.PARTIAL
+            )
+            batch.ack_999_at = moment
+            batch.save(update_fields=["status", "ack_999_at"])
+
+
+def _apply_277ca(inbound: InboundFile, data: bytes, actor: Any, result: PollResult) -> None:
+    practice_id = inbound.partner.practice_id
+    acks = [
+        claim_ack
+        for doc in read_277ca(data, file=inbound.name)
+        for source in doc.sources
+        for provider in source.receiver.providers
+        for patient in provider.patients
+        for claim_ack in patient.claims
+    ]
+    by_pcn = {
+        c.patient_control_number: c
+        for c in Claim.objects.filter(
+            practice_id=practice_id,
+            patient_control_number__in=[a.patient_control_number for a in acks],
+        ).only("pk", "practice_id", "status", "status_changed_at", "patient_control_number")
+    }
+    moves: dict[tuple[ClaimStatus, str], list[Claim]] = defaultdict(list)
+    for claim_ack in acks:
+        claim = by_pcn.get(claim_ack.patient_control_number)
+        rejected = any(s.rejected for s in claim_ack.statuses)
+        reason = reasons.stc_reason(claim_ack.statuses)
+        Acknowledgment.objects.create(
+            inbound=inbound,
+            kind="277CA",
+            claim=claim,
+            control_number=claim_ack.patient_control_number[:9],
+            status=claim_ack.statuses[0].category if claim_ack.statuses else "",
+            codes=[
+                ":".join(p for p in (c.category, c.code, c.entity) if p)
+                for s in claim_ack.statuses
+                for c in s.codes
+            ],
+            reason=reason if rejected else "",
+            payer_claim_number=claim_ack.payer_claim_control_number,
+        )
+        if claim is None:
+            result.errors.append(
+                f"{inbound.name}: no claim with patient control number "
+                f"{claim_ack.patient_control_number}"
+            )
+            continue
+        if rejected:
+            moves[(ClaimStatus.REJECTED, reason)].append(claim)
+        else:
+            if claim.status == ClaimStatus.SUBMITTED.value:  # 277CA before its 999
+                moves[(ClaimStatus.ACCEPTED, "Accepted (the 277CA came before the 999).")].append(
+                    claim
+                )
+            note = f"Accepted by the payer (277CA {inbound.name})."
+            moves[(ClaimStatus.ACKNOWLEDGED, note)].append(claim)
+    # In order: a claim accepted here first is then acknowledged (its status moves in memory).
+    for target in (ClaimStatus.ACCEPTED, ClaimStatus.ACKNOWLEDGED, ClaimStatus.REJECTED):
+        for (to, note), claims in moves.items():
+            if to == target:
+                _move(claims, to, actor=actor, note=note, result=result)
+
+
+def inbound_poll(
+    *,
+    partner: TradingPartner,
+    now: dt.datetime | None = None,
+    actor: Any = None,
+    transport: Transport | None = None,
+) -> PollResult:
+    """Take every new file of the partner's inbound folder once (by name and SHA-256), store
+    it, and apply the TA1, 999 and 277CA it carries to batches and claims. 835s are stored for
+    posting. Polling again changes nothing."""
+    from openrcm.audit.services import audit_service_actor
+
+    moment = now or timezone.now()
+    by = actor if getattr(actor, "pk", None) else audit_service_actor("clearinghouse")
+    result = PollResult()
+    with transaction.atomic():
+        partner = TradingPartner.objects.select_for_update().get(pk=partner.pk)
+        channel = transport or transport_for(partner, now=moment)
+        try:
+            files = channel.poll()
+        except TransportError:
+            raise
+        for name, data in files:
+            sha = hashlib.sha256(data).hexdigest()
+            if InboundFile.objects.filter(partner=partner, name=name, sha256=sha).exists():
+                result.skipped += 1
+                continue
+            kind = _kind(data)
+            with transaction.atomic():
+                stored = file_store(
+                    data=data,
+                    kind=StoredFileKind.X12_IN,
+                    practice=partner.practice,
+                    original_name=name,
+                    actor=by,
+                )
+                inbound = InboundFile.objects.create(
+                    partner=partner, name=name, sha256=sha, stored=stored, kind=kind
+                )
+                try:
+                    if kind == "TA1":
+                        _apply_ta1(inbound, data, by, result)
+                    elif kind == "999":
+                        _apply_999(inbound, data, by, result, moment)
+                    elif kind == "277CA":
+                        _apply_277ca(inbound, data, by, result)
+                except X12Error as exc:
+                    inbound.note = f"unreadable: {exc}"[:500]
+                    inbound.save(update_fields=["note"])
+                    result.errors.append(f"{name}: {exc}")
+            result.taken.append(inbound)
+            audit_record(
+                action="import",
+                actor=by,
+                practice=partner.practice,
+                object_type="clearinghouse.inbound",
+                object_id=inbound.pk,
+                detail={"kind": kind, "sha256": sha},
+            )
+    return result
