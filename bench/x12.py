@@ -7,6 +7,7 @@ Section 835: builds an 835 of 20,000 claims with our writer, then times, in this
 (CPU seconds, median of 3): the bare read-and-split floor, our streaming 835 reader (loop grammar
 and balancing), ``read_835`` (the same, keeping every object) and pyx12 4.0.0 validating the same
 file (on a copy in a temporary folder, as it writes files beside its input).
+Section 837p: see bench/x12_837p.py (write, read, pyx12 and the floor on 10,000 claims).
 Section 835-memory: writes a ~200 MB 835 to a temporary file and streams it through our reader in
 a fresh process, reporting its peak resident memory.
 
@@ -58,6 +59,7 @@ from openrcm.core.x12.era import (
     write_claim,
 )
 from openrcm.core.x12.writer import SegmentWriter
+from x12_837p import section_837p
 
 NOW = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
 RUNS = 3
@@ -331,6 +333,7 @@ def section_835_memory(report: Report, target_mb: int = 200) -> None:
 SECTIONS: dict[str, Callable[[Report], None]] = {
     "835": section_835,
     "835-memory": section_835_memory,
+    "837p": section_837p,
 }
 
 
