@@ -6,6 +6,7 @@ and acknowledgments."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -126,7 +127,7 @@ class Command(OpenRCMCommand):
                 paths = batch_write_to(batch=built.batch, out_dir=options["out"])
             else:
                 batch_send(batch=built.batch)
-                paths = []
+                paths = []  # sent, not written
         except (SubmissionError, TransportError) as exc:
             raise Error(str(exc)) from exc
         batch = built.batch
@@ -134,7 +135,8 @@ class Command(OpenRCMCommand):
             f"batch {batch.pk}: {batch.claim_count} claims, {_money(batch.total_cents)}, "
             + (f"written to {options['out']}" if options.get("out") else f"sent to {partner.name}")
         )
-        for bfile, path in zip(built.files, paths or [None] * len(built.files), strict=True):
+        shown: list[Path | None] = list(paths) or [None] * len(built.files)
+        for bfile, path in zip(built.files, shown, strict=True):
             self.stdout.write(f"  {path or bfile.name}  ISA13 {bfile.isa13}  sha256 {bfile.sha256}")
 
     def _show(self, options: dict[str, Any]) -> None:
