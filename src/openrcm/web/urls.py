@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from openrcm.web import views
+from openrcm.web import paper_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,4 +23,5 @@ urlpatterns = [
     path("encounters/<int:pk>/", views.encounter_detail, name="encounter_detail"),
     path("claims/", views.claim_list_view, name="claim_list"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("claims/<int:pk>/cms1500.pdf", paper_views.claim_cms1500, name="claim_cms1500"),
 ]

@@ -77,6 +77,9 @@ CASES: dict[str, Case] = {
         "get", lambda w: reverse("claim_list") + f"?patient={w.patient.pk}", scoped=True
     ),
     "claim_detail": Case("get", lambda w: reverse("claim_detail", args=[w.claim.pk]), scoped=True),
+    "claim_cms1500": Case(
+        "get", lambda w: reverse("claim_cms1500", args=[w.claim.pk]), scoped=True
+    ),
 }
 
 
