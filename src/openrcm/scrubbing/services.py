@@ -34,7 +34,9 @@ from openrcm.core.scrub.conditions import ConditionError, rule_from_data
 from openrcm.core.scrub.context import ClaimIndex, ScrubContext, ServiceRecord
 from openrcm.core.scrub.engine import Finding, Rule, RulePack, is_clean, scrub
 from openrcm.core.scrub.engine import Severity as FindingSeverity
+from openrcm.patients.models import Coverage, Patient
 from openrcm.payers.models import Payer
+from openrcm.providers.models import Provider
 from openrcm.scrubbing.models import (
     ClaimFinding,
     ClaimScrub,
@@ -44,8 +46,18 @@ from openrcm.scrubbing.models import (
     Severity,
     WarningOverride,
 )
-from openrcm.scrubbing.snapshots import ClaimRef, claim_snapshot, claim_snapshots, patient_key
-from openrcm.tenancy.models import Practice
+from openrcm.scrubbing.snapshots import (
+    ClaimFacts,
+    ClaimRef,
+    LineFacts,
+    billing_of,
+    claim_snapshot,
+    claim_snapshots,
+    coverage_facts,
+    patient_key,
+    snapshot_from_facts,
+)
+from openrcm.tenancy.models import Location, Practice
 
 # Claims a scrub may move: the ones that have not left for the payer yet.
 SCRUBBABLE = (ClaimStatus.DRAFT.value, ClaimStatus.READY.value)
@@ -62,12 +74,14 @@ def practice_today(practice: Practice) -> dt.date:
 # -- the context of a batch ----------------------------------------------------------------------
 
 
-def claim_index_for(*, practice: Practice) -> ClaimIndex:
+def claim_index_for(*, practice: Practice, patient_id: int | None = None) -> ClaimIndex:
     """The practice's billed service lines (void and rejected claims and voids left out), keyed
-    for duplicate detection; one query."""
+    for duplicate detection (only one patient's when `patient_id` is given); one query."""
+    lines = ClaimLine.objects.filter(practice=practice)
+    if patient_id is not None:
+        lines = lines.filter(claim__encounter__patient_id=patient_id)
     rows = (
-        ClaimLine.objects.filter(practice=practice)
-        .exclude(claim__status__in=NOT_BILLED)
+        lines.exclude(claim__status__in=NOT_BILLED)
         .exclude(claim__frequency_code="8")
         .values_list(
             "claim__patient_control_number",
@@ -551,3 +565,61 @@ def payer_rule_update(
             detail={"rule": rule.rule_id, "version": version, "active": active},
         )
     return new
+
+
+# -- an encounter being typed --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDraft:
+    """An encounter as typed so far (nothing saved): what the live findings are computed from."""
+
+    patient: Patient
+    date_of_service: dt.date
+    place_of_service: str
+    diagnoses: tuple[str, ...]
+    lines: tuple[LineFacts, ...]
+    provider: Provider | None = None
+    referring: Provider | None = None
+    location: Location | None = None
+    prior_authorization: str = ""
+
+
+def entry_findings(*, draft: EntryDraft, today: dt.date | None = None) -> list[Finding]:
+    """What the scrubber would find on the claim this encounter would build, before it is
+    saved: the patient's primary coverage in force on the date of service, the practice's code
+    sets and payer rules, and the patient's claims already billed (duplicates). Stores nothing."""
+    patient = draft.patient
+    practice = patient.practice
+    coverage = (
+        Coverage.objects.filter(patient=patient, priority=1)
+        .select_related("payer")
+        .order_by("-effective_from")
+    )
+    covered = next((c for c in coverage if c.is_active_on(draft.date_of_service)), None)
+    context = ScrubContext(
+        today=today or practice_today(practice),
+        hcpcs=loaders.hcpcs_table(),
+        ptp=loaders.ptp_table(),
+        mue=loaders.mue_table(),
+        history=claim_index_for(practice=practice, patient_id=patient.pk),
+        payer_rules=payer_rules_for(organization_id=practice.organization_id),
+    )
+    facts = ClaimFacts(
+        billing=billing_of(practice),
+        patient_id=patient.pk,
+        birth_date=patient.date_of_birth,
+        sex=patient.sex,
+        last_name=patient.last_name,
+        first_name=patient.first_name,
+        coverage=coverage_facts(covered) if covered is not None else None,
+        date_of_service=draft.date_of_service,
+        place_of_service=draft.place_of_service,
+        diagnoses=draft.diagnoses,
+        lines=draft.lines,
+        rendering_npi=draft.provider.npi if draft.provider else "",
+        referring_npi=draft.referring.npi if draft.referring else "",
+        facility_npi=draft.location.npi if draft.location else "",
+        prior_authorization=draft.prior_authorization,
+    )
+    return scrub(snapshot_from_facts(facts), context)

@@ -11,11 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from openrcm.claims.models import Claim
 from openrcm.core.money import Money
 from openrcm.encounters.services import ChargeLineInput, encounter_create
 from tests.apps.conftest import PracticeWorld
+from tests.apps.web.conftest import signed_in
 
 TODAY = dt.date(2026, 6, 15)
 DOS = dt.date(2026, 6, 1)
@@ -73,3 +75,13 @@ def warning_claim(practice_a: PracticeWorld) -> Claim:
     """The fixture's claim, dated 2026-10-01: outside the fiscal year of the shipped ICD-10-CM
     release, so scrubbed on LATER it has one warning (ICD-007) and nothing else."""
     return practice_a.claim
+
+
+@pytest.fixture
+def member_client(member: Any) -> Client:
+    return signed_in(member)
+
+
+@pytest.fixture
+def outsider_client(outsider: Any) -> Client:
+    return signed_in(outsider)

@@ -819,3 +819,48 @@ def test_a_delimiter_in_any_text_value_is_refused() -> None:
             _set_path(b, path, bad)
             with pytest.raises(ValueError, match="delimiter"):
                 write_837p(b, SegmentWriter())
+
+
+# --------------------------------------------------------------------------------------------
+# openrcm x12 parse / show
+# --------------------------------------------------------------------------------------------
+
+
+def test_cli_view_is_registered_with_loops_and_names(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from openrcm.core.x12 import cli_views
+
+    view = cli_views.find_view("837", VERSION)
+    assert view is not None and view.loops is not None and view.depth is not None
+    assert view.read is read_837p
+    path = Path(str(tmp_path)) / "claims.837"
+    path.write_text(_text())
+    data = cli_views.parse_to_json(str(path))
+    assert "837" in str(data)
+    summary = cli_views.summary(str(path))
+    assert "2" in str(summary)
+    shown = cli_views.show(str(path))
+    assert "[2300 claim information]" in shown
+    assert "[2430 line adjudication information]" in shown
+    assert "[2010CA patient name]" in shown
+    assert "Relationship to Subscriber: 19  (child)" in shown
+
+
+def test_loop_tracker_follows_the_grammar() -> None:
+    from openrcm.core.x12.claim837p import loop_tracker
+    from openrcm.core.x12.segments import Segment
+
+    track = loop_tracker()
+    loops = []
+    for n, text in enumerate(_text().split("~")):
+        parts = text.split("*")
+        if parts[0] in ("ISA", "GS", "GE", "IEA", ""):
+            continue
+        loops.append((parts[0], track(Segment(parts[0], parts[1:], n))))
+    assert ("BHT", "HEADER") in loops
+    assert ("HL", "2000A") in loops and ("HL", "2000C") in loops
+    assert ("SBR", "2000B") in loops and ("SBR", "2320") in loops
+    assert ("SVD", "2430") in loops and ("LIN", "2410") in loops
+    assert ("CTP", "2410") in loops
+    assert loops[-1] == ("SE", "")

@@ -3943,3 +3943,236 @@ def claim837p_summary(batch: ProfessionalClaimBatch) -> dict[str, Any]:
         "lines_with_ndc": sum(1 for c in claims for ln in c.lines if ln.drug is not None),
         "by_frequency": dict(sorted(by_frequency.items())),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# `openrcm x12 show`: loop names and a tolerant loop tracker from the grammar
+# ---------------------------------------------------------------------------------------------
+
+
+def _walk_rules(rule: _L, depth: int, out: dict[str, tuple[_L, int]]) -> dict[str, tuple[_L, int]]:
+    out.setdefault(rule.name, (rule, depth))
+    for k in rule.children:
+        _walk_rules(k, depth + 1, out)
+    return out
+
+
+_RULES: Final = _walk_rules(_ROOT, 0, {})
+
+
+def loop_names() -> dict[str, str]:
+    """Loop id -> name, for ``openrcm x12 show``."""
+    return {name: rule.title for name, (rule, _) in _RULES.items()}
+
+
+def segment_names() -> dict[tuple[str, str], str]:
+    """(loop id, "ID" or "ID*QUALIFIER") -> the guide's name of the segment in that loop."""
+    out: dict[tuple[str, str], str] = {}
+    for name, (rule, _) in _RULES.items():
+        for slot in (rule.trigger, *rule.segs):
+            if slot.quals is None or slot.qual_sub or slot.qual_pos != 1:
+                out.setdefault((name, slot.id), slot.name)
+            else:
+                for q in slot.quals:
+                    out[(name, f"{slot.id}*{q}")] = slot.name
+    return out
+
+
+def loop_depth(loop: str) -> int:
+    """How deep a loop sits in the 837P (HEADER 0, 2000A 1, 2010AA 2, ...)."""
+    found = _RULES.get(loop)
+    return found[1] if found is not None else 0
+
+
+def _fits(rule: _L, seg: Segment) -> bool:
+    return any(r.matches(seg) for _, r in rule.seg_index.get(seg.id, ()))
+
+
+def _starts(rule: _L, seg: Segment) -> _L | None:
+    for k in rule.child_index.get(seg.id, ()):
+        if k.trigger.matches(seg):
+            return k
+    return None
+
+
+def loop_tracker() -> Callable[[Segment], str]:
+    """A function telling, segment by segment of one 837P set (ST to SE), the loop each is in.
+    Tolerant: a segment that fits nowhere keeps the current loop (``show`` displays anything)."""
+    stack: list[_L] = [_ROOT]
+
+    def track(seg: Segment) -> str:
+        if seg.id in ("ST", "SE"):
+            del stack[1:]
+            return ""
+        if seg.id == "BHT":
+            del stack[1:]
+            return _ROOT.name
+        for depth in range(len(stack) - 1, -1, -1):
+            rule = stack[depth]
+            if _fits(rule, seg) and depth == len(stack) - 1:
+                return rule.name
+            child = _starts(rule, seg)
+            if child is not None:
+                del stack[depth + 1 :]
+                stack.append(child)
+                return child.name
+            if _fits(rule, seg):
+                del stack[depth + 1 :]
+                return rule.name
+        return stack[-1].name
+
+    return track
+
+
+_ELEMENT_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "SBR": (
+        "Payer Responsibility Sequence",
+        "Individual Relationship",
+        "Group or Policy Number",
+        "Group Name",
+        "Insurance Type",
+        "Coordination of Benefits (not used)",
+        "Yes/No (not used)",
+        "Employment Status (not used)",
+        "Claim Filing Indicator",
+    ),
+    "PAT": (
+        "Relationship to Subscriber",
+        "Patient Location (not used)",
+        "Employment Status (not used)",
+        "Student Status (not used)",
+        "Date Format",
+        "Death Date",
+        "Weight Unit",
+        "Weight",
+        "Pregnancy Indicator",
+    ),
+    "CLM": (
+        "Patient Control Number",
+        "Total Claim Charge",
+        "(not used)",
+        "(not used)",
+        "Place of Service : Facility Qualifier : Frequency",
+        "Provider Signature on File",
+        "Assignment / Plan Participation",
+        "Benefits Assigned",
+        "Release of Information",
+        "Patient Signature Source",
+        "Related Causes",
+        "Special Program",
+        "(not used)",
+        "(not used)",
+        "(not used)",
+        "(not used)",
+        "(not used)",
+        "(not used)",
+        "(not used)",
+        "Delay Reason",
+    ),
+    "SV1": (
+        "Procedure (qualifier : code : modifiers : description)",
+        "Line Charge",
+        "Unit Basis",
+        "Units",
+        "Place of Service",
+        "(not used)",
+        "Diagnosis Pointers",
+        "(not used)",
+        "Emergency",
+        "(not used)",
+        "EPSDT",
+        "Family Planning",
+    ),
+    "OI": (
+        "(not used)",
+        "(not used)",
+        "Benefits Assigned",
+        "Patient Signature Source",
+        "(not used)",
+        "Release of Information",
+    ),
+    "SVD": (
+        "Other Payer Identifier",
+        "Line Paid Amount",
+        "Procedure (qualifier : code : modifiers : description)",
+        "(not used)",
+        "Paid Units",
+        "Bundled or Unbundled Line Number",
+    ),
+    "LIN": ("(not used)", "Product ID Qualifier", "National Drug Code"),
+    "CTP": ("(not used)", "(not used)", "(not used)", "Drug Quantity", "Unit of Measure"),
+    "NTE": ("Note Reference", "Note Text"),
+}
+_CODE_NAMES: Final[dict[str, dict[str, str]]] = {
+    "SBR01": {
+        "P": "primary",
+        "S": "secondary",
+        "T": "tertiary",
+        "A": "payer 4",
+        "B": "payer 5",
+        "C": "payer 6",
+        "D": "payer 7",
+        "E": "payer 8",
+        "F": "payer 9",
+        "G": "payer 10",
+        "H": "payer 11",
+        "U": "unknown",
+    },
+    "SBR09": {
+        "CI": "commercial insurance",
+        "MB": "Medicare Part B",
+        "MC": "Medicaid",
+        "BL": "Blue Cross/Blue Shield",
+        "HM": "HMO",
+        "12": "PPO",
+        "13": "POS",
+        "16": "HMO Medicare risk",
+        "CH": "TRICARE",
+        "VA": "Veterans Affairs plan",
+        "WC": "workers' compensation",
+        "ZZ": "mutually defined",
+    },
+    "PAT01": {
+        "01": "spouse",
+        "19": "child",
+        "20": "employee",
+        "21": "unknown",
+        "39": "organ donor",
+        "40": "cadaver donor",
+        "53": "life partner",
+        "G8": "other relationship",
+    },
+    "CLM07": {
+        "A": "assigned",
+        "B": "assignment accepted on lab services only",
+        "C": "not assigned",
+    },
+    "CLM09": {"I": "informed consent, limited release", "Y": "yes, signed release on file"},
+    "SV103": {"UN": "units", "MJ": "minutes"},
+    "OI03": {"Y": "yes", "N": "no", "W": "not applicable"},
+    "CLM08": {"Y": "yes", "N": "no", "W": "not applicable"},
+}
+
+
+def register_cli_view() -> None:
+    """Register the 837P with ``openrcm x12 parse/show`` (called by :mod:`.cli_views`)."""
+    from openrcm.core.x12 import cli_views, names
+
+    names.register(
+        "837",
+        loops=loop_names(),
+        segments=segment_names(),
+        elements=_ELEMENT_NAMES,
+        codes=_CODE_NAMES,
+    )
+    cli_views.register_view(
+        cli_views.SetView(
+            set_id="837",
+            name="837P professional claims (005010X222A1)",
+            read=read_837p,
+            to_json=claim837p_to_json,
+            summary=claim837p_summary,
+            loops=loop_tracker,
+            depth=loop_depth,
+        )
+    )

@@ -129,6 +129,10 @@ def _load_plugins() -> None:
             modules[name.rsplit(".", 1)[1]] = importlib.import_module(name)
         except ImportError:  # pragma: no cover - a reader not (yet) present
             continue
+    for mod in modules.values():
+        hook = getattr(mod, "register_cli_view", None)
+        if callable(hook):
+            hook()  # the module registers its own view (loops for `show`, names)
     adapters: list[tuple[str, str, str, frozenset[str], str | None, str | None]] = [
         ("claim837p", "837", "read_837p", frozenset(), "claim837p_to_json", "claim837p_summary"),
         ("ack277ca", "277", "read_277ca", frozenset({"005010X214"}), None, None),
