@@ -844,30 +844,6 @@ def _balance_claim(clp: Segment, claim: ClaimPayment, cas_total: Decimal) -> Non
         )
 
 
-def _clp(seg: Segment, header: ClaimHeader | None) -> ClaimPayment:
-    e = seg.elements
-    n = len(e)
-    if 7 <= n <= 9:
-        status, filing = e[1], e[5]
-        charge, paid = parse_decimal(e[2]), parse_decimal(e[3])
-        resp = parse_decimal(e[4]) if e[4] else None
-        if (
-            e[0]
-            and e[6]
-            and status in CLAIM_STATUSES
-            and filing in FILING_INDICATORS
-            and charge is not None
-            and paid is not None
-            and (resp is not None or not e[4])
-        ):
-            return ClaimPayment(
-                e[0], status, charge, paid, filing, e[6], resp,
-                e[7] if n > 7 else "", e[8] if n > 8 else "", "", None, None,
-                [], [], None, None, [], [], [], [], [], [], header,
-            )  # fmt: skip
-    return _clp_checked(seg, header)
-
-
 def _clp_raw(p: list[str], num: int, header: ClaimHeader, d: Delimiters) -> ClaimPayment:
     """CLP from its raw list (id first); the checked path names any defect."""
     n = len(p)
@@ -1336,31 +1312,7 @@ def _summary(seg: Segment, header: ClaimHeader, pos: int) -> None:
         header.supplemental_summary = _raw(seg)
 
 
-_PAD: Final = [[""] * (9 - i) for i in range(10)]
 _NAME_NEEDS_ID: Final = frozenset({"IL", "82", "TT", "PR"})
-
-
-def _claim_name(seg: Segment, claim: ClaimPayment) -> str:
-    """NM1 in loop 2100; returns the entity code."""
-    e = seg.elements
-    n = len(e)
-    if 2 <= n <= 9:
-        v = e + _PAD[n]
-        ent = v[0]
-        if (
-            ent in CLAIM_NAME_ENTITIES
-            and v[1] in ("1", "2")
-            and not v[5]
-            and (v[7] or ent not in _NAME_NEEDS_ID)
-            and (v[8] or not v[7])
-        ):
-            for other in claim.names:
-                if other.entity == ent:
-                    raise _err(seg, C.SEGMENT_REPEATED, f"NM1*{ent} repeats in loop 2100", None,
-                               "2100")  # fmt: skip
-            claim.names.append(EntityName(ent, v[1], v[2], v[3], v[4], v[6], v[7], v[8]))
-            return ent
-    return _claim_name_checked(seg, claim)
 
 
 _RPAD: Final = [[""] * (10 - i) for i in range(11)]

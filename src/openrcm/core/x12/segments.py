@@ -6,6 +6,7 @@ in the implementation guides' numbering (``CLP01``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
@@ -17,6 +18,7 @@ from openrcm.core.x12.errors import X12Error, X12ErrorCode
 DECIMAL_CACHE: dict[str, Decimal] = {}
 DATE_CACHE: dict[str, date] = {}
 _DECIMALS = DECIMAL_CACHE
+_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)").fullmatch
 _DATES = DATE_CACHE
 _CACHE_MAX = 1 << 15
 
@@ -30,12 +32,7 @@ def parse_decimal(text: str) -> Decimal | None:
     d = _DECIMALS.get(text)
     if d is not None:
         return d
-    digits = text[1:] if text[:1] == "-" else text
-    if (
-        len(text) > 30
-        or not digits.isascii()
-        or not (digits.isdigit() or digits.replace(".", "", 1).isdigit())
-    ):
+    if len(text) > 30 or _NUMBER(text) is None:
         return None
     d = Decimal(text)
     if len(_DECIMALS) >= _CACHE_MAX:
