@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from openrcm.web import paper_views, views
+from openrcm.web import paper_views, scrub_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,8 +20,16 @@ urlpatterns = [
     path("encounters/new/totals/", views.encounter_totals, name="encounter_totals"),
     path("encounters/codes/diagnoses/", views.diagnosis_hints, name="diagnosis_hints"),
     path("encounters/codes/procedures/", views.procedure_hints, name="procedure_hints"),
+    path("encounters/new/findings/", scrub_views.encounter_findings, name="encounter_findings"),
     path("encounters/<int:pk>/", views.encounter_detail, name="encounter_detail"),
     path("claims/", views.claim_list_view, name="claim_list"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/cms1500.pdf", paper_views.claim_cms1500, name="claim_cms1500"),
+    # the scrubber: held queue, a claim's findings (scrub now, overrides), payer rules (admins)
+    path("claims/held/", scrub_views.held_queue, name="held_queue"),
+    path("claims/<int:pk>/scrub/", scrub_views.claim_scrub_view, name="claim_scrub"),
+    path("claims/<int:pk>/override/", scrub_views.claim_override_view, name="claim_override"),
+    path("payer-rules/", scrub_views.payer_rule_list_view, name="payer_rule_list"),
+    path("payer-rules/new/", scrub_views.payer_rule_new, name="payer_rule_new"),
+    path("payer-rules/<int:pk>/", scrub_views.payer_rule_edit, name="payer_rule_edit"),
 ]

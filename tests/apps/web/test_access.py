@@ -80,6 +80,27 @@ CASES: dict[str, Case] = {
     "claim_cms1500": Case(
         "get", lambda w: reverse("claim_cms1500", args=[w.claim.pk]), scoped=True
     ),
+    # the scrubber; payer rules are for admins (the member is a biller: 403)
+    "held_queue": Case("get", lambda w: reverse("held_queue")),
+    "claim_scrub": Case(
+        "post", lambda w: reverse("claim_scrub", args=[w.claim.pk]), scoped=True, ok=302
+    ),
+    "claim_override": Case(
+        "post",
+        lambda w: reverse("claim_override", args=[w.claim.pk]),
+        lambda w: {"rule_id": "ICD-007", "reason": "checked by hand"},
+        scoped=True,
+        ok=302,
+    ),
+    "encounter_findings": Case(
+        "post",
+        lambda w: reverse("encounter_findings"),
+        lambda w: {"patient": w.patient.pk, "lines-TOTAL_FORMS": "0"},
+        scoped=True,
+    ),
+    "payer_rule_list": Case("get", lambda w: reverse("payer_rule_list"), ok=403),
+    "payer_rule_new": Case("get", lambda w: reverse("payer_rule_new"), ok=403),
+    "payer_rule_edit": Case("get", lambda w: reverse("payer_rule_edit", args=[1]), ok=404),
 }
 
 
