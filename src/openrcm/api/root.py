@@ -12,7 +12,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Swagger
 
-from openrcm.api import claims, coverages, encounters, errors, patients, practices
+from openrcm.api import claims, coverages, encounters, errors, patients, practices, scrubbing
 from openrcm.api.auth import BearerTokenAuth, SessionCookieAuth
 
 
@@ -49,6 +49,7 @@ api.add_router("/v1/patients", patients.router)
 api.add_router("/v1/coverages", coverages.router)
 api.add_router("/v1/encounters", encounters.router)
 api.add_router("/v1/claims", claims.router)
+api.add_router("/v1/claims", scrubbing.router)  # findings and scrub of a claim
 
 # Last: any other path under /api/ is a JSON 404 too, not Django's HTML page.
 unknown = Router(auth=None)
