@@ -23,9 +23,7 @@ HTMX = {"HX-Request": "true"}
 
 
 def _admin(world: PracticeWorld, username: str = "ada") -> Any:
-    return user_create(
-        username=username, password=PASSWORD, practice=world.practice, role="admin"
-    )
+    return user_create(username=username, password=PASSWORD, practice=world.practice, role="admin")
 
 
 def test_the_claim_page_shows_the_findings(
@@ -39,9 +37,7 @@ def test_the_claim_page_shows_the_findings(
     assert "Send despite a warning" not in html  # errors are fixed, not overridden
 
 
-def test_scrub_now_with_htmx_answers_the_panel(
-    member_client: Client, error_claim: Claim
-) -> None:
+def test_scrub_now_with_htmx_answers_the_panel(member_client: Client, error_claim: Claim) -> None:
     url = reverse("claim_scrub", args=[error_claim.pk])
     response = member_client.post(url, headers=HTMX)
     assert response.status_code == 200
@@ -219,3 +215,12 @@ def test_rule_errors_show_their_path_beside_the_field(practice_a: PracticeWorld)
     )
     assert "write it as a string" in fraction.content.decode()
     assert not PayerRule.objects.exists()
+
+
+def test_the_held_queue_links_payer_rules_for_admins(
+    member_client: Client, practice_a: PracticeWorld
+) -> None:
+    link = reverse("payer_rule_list").encode()
+    assert link not in member_client.get(reverse("held_queue")).content
+    admin = signed_in(_admin(practice_a))
+    assert link in admin.get(reverse("held_queue")).content

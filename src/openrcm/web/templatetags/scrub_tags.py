@@ -19,3 +19,11 @@ def scrub_panel(context: Any, claim: Any) -> dict[str, Any]:
         "csrf_token": context.get("csrf_token"),
         **scrub_panel_context(request.user, claim),
     }
+
+
+@register.simple_tag(takes_context=True)
+def writes_payer_rules(context: Any) -> bool:
+    """Whether the signed-in user may write payer rules (an admin of some practice)."""
+    from openrcm.scrubbing.selectors import can_administer_payer_rules
+
+    return can_administer_payer_rules(user=context["request"].user)
