@@ -24,6 +24,6 @@ class LockoutBackend(AxesStandaloneBackend):  # type: ignore[misc]  # untyped ba
         **kwargs: Any,
     ) -> None:
         if request is None:
-            return None
+            return
         super().authenticate(request, username=username, password=password, **kwargs)
-        return None
+        return

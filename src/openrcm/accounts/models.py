@@ -91,10 +91,14 @@ def new_recovery_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, RECOVERY_CODE_CHARS, 4))
 
 
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
 class RecoveryCodeDevice(ThrottlingMixin, Device):  # type: ignore[misc]  # untyped base
     """A user's one-time recovery codes (django-otp device): each code works once."""
 
-    salt = models.CharField(max_length=32, default=secrets.token_hex)
+    salt = models.CharField(max_length=32, default=new_salt)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
