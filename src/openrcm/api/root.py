@@ -1,8 +1,9 @@
 """The NinjaAPI root: version 1 under /api/v1, OpenAPI docs at /api/docs.
 
-Every route needs a bearer token or a logged-in session (see api.auth); every error is JSON
-(see api.errors). Swagger UI is served from ninja's own static files (ninja is an installed
-app), so the docs work offline.
+Every route needs a bearer token or a logged-in session (see api.auth), then passes the route
+policy and writes its audit event (see api.policy); every error is JSON (see api.errors).
+Swagger UI is served from ninja's own static files (ninja is an installed app), so the docs
+work offline.
 """
 
 from __future__ import annotations
@@ -12,7 +13,16 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Swagger
 
-from openrcm.api import claims, coverages, encounters, errors, patients, practices, scrubbing
+from openrcm.api import (
+    claims,
+    coverages,
+    encounters,
+    errors,
+    patients,
+    policy,
+    practices,
+    scrubbing,
+)
 from openrcm.api.auth import BearerTokenAuth, SessionCookieAuth
 
 
@@ -43,6 +53,8 @@ api = OpenRcmApi(
     auth=[BearerTokenAuth(), SessionCookieAuth()],
 )
 errors.install(api)
+# Every operation: the route policy (tenancy.route_policy.API) and its audit event.
+api.add_decorator(policy.enforce_operation)
 
 api.add_router("/v1/", practices.router)
 api.add_router("/v1/patients", patients.router)

@@ -37,6 +37,7 @@ from openrcm.payers.selectors import fee_schedule_code_search, payer_list
 from openrcm.tenancy.middleware import SESSION_KEY
 from openrcm.tenancy.models import Organization
 from openrcm.tenancy.permissions import Action
+from openrcm.tenancy.route_access import audit_note
 from openrcm.tenancy.scoping import get_for_user_or_404, practice_ids_for
 from openrcm.tenancy.selectors import practice_list
 from openrcm.web import encounter_entry
@@ -201,6 +202,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
+            audit_note(request, patient)
             messages.success(request, f"Patient {patient.full_name} registered.")
             return redirect("patient_detail", pk=patient.pk)
     return render(request, "web/patient_form.html", {"form": form, "nav": "patients"})
@@ -241,6 +243,7 @@ def coverage_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc, rename={"copay_cents": "copay"})
         else:
+            audit_note(request, coverage)
             messages.success(request, f"Coverage with {coverage.payer} added.")
             return redirect("patient_detail", pk=patient.pk)
     return render(
@@ -302,6 +305,7 @@ def encounter_new(request: HttpRequest) -> HttpResponse:
     if data is not None and not adding_line:
         encounter = encounter_entry.save_entry(entry=entry, actor=request.user)
         if encounter is not None:
+            audit_note(request, encounter)
             _announce_claim(request, encounter)
             return redirect("encounter_detail", pk=encounter.pk)
     return render(

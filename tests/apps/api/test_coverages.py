@@ -27,7 +27,8 @@ def test_list_and_filter_by_patient(
     assert body["items"][0]["id"] == practice_a.coverage.id
     assert body["items"][0]["practice"] == "a"
     assert as_member.get("coverages", patient=practice_a.patient.id).json()["count"] == 1
-    assert as_member.get("coverages", patient=practice_b.patient.id).json()["count"] == 0
+    # another practice's patient is not found (404), exactly like one that does not exist
+    assert as_member.get("coverages", patient=practice_b.patient.id).status_code == 404
     assert as_member.get("coverages", practice="a").json()["count"] == 1
 
 

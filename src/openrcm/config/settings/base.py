@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "openrcm.accounts.middleware.MfaRequiredMiddleware",  # password alone reaches only MFA pages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "openrcm.tenancy.middleware.CurrentPracticeMiddleware",
+    "openrcm.tenancy.route_access.RoutePolicyMiddleware",  # route policy; audit of PHI pages
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page's answer
 ]
 
@@ -187,6 +188,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Messages (which may name a patient) stay on the server, not in a signed cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # -- headers: CSP (no inline script or style), framing, sniffing, referrer -------------------------
 SECURE_CSP = {
@@ -221,7 +224,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # No PHI in logs: a missing template variable is logged without the template context.
+    "filters": {"no_template_context": {"()": "openrcm.config.logfilters.NoTemplateContext"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("OPENRCM_LOG_LEVEL") or "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # SQL with its parameters (PHI) is never logged, even at OPENRCM_LOG_LEVEL=DEBUG
+        "django.db.backends": {"level": "WARNING"},
+        "django.template": {"filters": ["no_template_context"]},
+    },
 }
