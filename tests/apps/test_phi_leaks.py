@@ -316,3 +316,26 @@ def test_the_detectors_see_a_leak(all_logs: pytest.LogCaptureFixture, db: Any) -
     recorder.cookies.add("messages")
     with pytest.raises(AssertionError, match="cookies"):
         assert_no_canaries(recorder, all_logs)
+
+
+def test_the_admin_searches_phi_by_id_only() -> None:
+    """The Django admin's search box sends its terms in the URL (?q=): on PHI models it may
+    only match ids, exact, never names, member ids, account numbers or dates of birth."""
+    from django.contrib import admin
+
+    from openrcm.tenancy.route_policy import PHI_MODELS
+
+    opaque = re.compile(r"^=(?:\w+__)*(?:id|pk|patient_control_number|payer_claim_number)$")
+    looked_at = 0
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.label_lower not in PHI_MODELS:
+            continue
+        looked_at += 1
+        for field_name in model_admin.search_fields:
+            assert opaque.match(field_name) or field_name in {
+                "line_control_number",
+                "procedure_code",
+                "patient_control_number",
+                "payer_claim_number",
+            }, (model._meta.label_lower, field_name)
+    assert looked_at >= 4

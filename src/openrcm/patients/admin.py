@@ -16,7 +16,8 @@ class CoverageInline(TabularInline[Coverage, Patient]):
 class PatientAdmin(ModelAdmin[Patient]):
     list_display = ["last_name", "first_name", "account_number", "date_of_birth", "practice"]
     list_filter = ["practice"]
-    search_fields = ["last_name", "first_name", "account_number"]
+    # The admin's search goes in the URL (?q=): by id only, never by name or account number.
+    search_fields = ["=id"]
     inlines = [CoverageInline]
 
 
@@ -24,5 +25,5 @@ class PatientAdmin(ModelAdmin[Patient]):
 class CoverageAdmin(ModelAdmin[Coverage]):
     list_display = ["patient", "payer", "priority", "member_id", "effective_from", "effective_to"]
     list_filter = ["practice", "priority", "payer"]
-    search_fields = ["member_id", "patient__last_name"]
+    search_fields = ["=id", "=patient__id"]  # ids only: the search is in the URL
     raw_id_fields = ["patient"]

@@ -667,3 +667,17 @@ def test_login_page_shows_the_demo_login_only_on_a_demo_database(client: Client,
     assert "Demo database" in html and settings.OPENRCM_DEMO_PASSWORD in html
     organization_get_or_create(slug="real", name="Real Billing")
     assert b"Demo database" not in client.get(reverse("login")).content
+
+
+def test_docs_show_the_role_matrix() -> None:
+    """docs/security.md's role matrix table is ROLE_ACTIONS."""
+    from pathlib import Path
+
+    from openrcm.tenancy.permissions import Action
+
+    text = (Path(__file__).parents[3] / "docs" / "security.md").read_text(encoding="utf-8")
+    header = "| action | " + " | ".join(ROLES) + " |"
+    assert header in text
+    for action in Action:
+        cells = " | ".join("yes" if action in ROLE_ACTIONS[r] else "-" for r in ROLES)
+        assert f"| `{action}` | {cells} |" in text, action
