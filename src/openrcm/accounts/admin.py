@@ -25,7 +25,7 @@ class RecoveryCodeDeviceAdmin(ModelAdmin[RecoveryCodeDevice]):
     list_display = ["user", "created_at", "codes_left", "throttling_failure_count"]
     search_fields = ["user__username"]
     fields = ["user", "name", "created_at", "throttling_failure_count"]
-    readonly_fields = fields
+    readonly_fields = ("user", "name", "created_at", "throttling_failure_count")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
