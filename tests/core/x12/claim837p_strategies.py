@@ -379,7 +379,9 @@ def service_lines(draw: st.DrawFn, ndx: int, number: int) -> ServiceLine:
     end = draw(maybe(ints(0, 5).map(lambda d: start + dt.timedelta(days=d))))
     return ServiceLine(
         procedure_code=draw(procedures),
-        modifiers=draw(lists(modifiers, max_size=4)),
+        modifiers=draw(
+            st.one_of(lists(modifiers, max_size=3), lists(modifiers, min_size=4, max_size=4))
+        ),
         description=draw(opt(text(30))),
         charge=draw(cents),
         unit_basis=draw(pick("UN", "UN", "MJ")),
@@ -449,7 +451,9 @@ def claims(
 ) -> ProfessionalClaim:
     subscriber = draw(subs if subs is not None else subscribers())
     patient = draw(pats if pats is not None else maybe(patients()))
-    dx = draw(lists(icd10, min_size=1, max_size=12))
+    dx = draw(
+        st.one_of(lists(icd10, min_size=1, max_size=11), lists(icd10, min_size=12, max_size=12))
+    )
     n_lines = draw(ints(1, max_lines))
     lines = [draw(service_lines(len(dx), i + 1)) for i in range(n_lines)]
     frequency = draw(pick("1", "1", "7", "8"))

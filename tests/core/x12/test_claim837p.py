@@ -9,7 +9,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
 from openrcm.core.x12.claim837p import (
@@ -864,3 +864,57 @@ def test_loop_tracker_follows_the_grammar() -> None:
     assert ("SVD", "2430") in loops and ("LIN", "2410") in loops
     assert ("CTP", "2410") in loops
     assert loops[-1] == ("SE", "")
+
+
+_FIND = settings(
+    max_examples=500,
+    database=None,
+    phases=[Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")
+@pytest.mark.parametrize(
+    "feature",
+    [
+        "secondary with COB",
+        "tertiary",
+        "line adjudication",
+        "frequency 7",
+        "frequency 8",
+        "NDC",
+        "12 diagnoses",
+        "4 modifiers",
+        "patient not the subscriber",
+        "several billing providers",
+    ],
+)
+def test_the_strategy_reaches_every_feature(feature: str) -> None:
+    """The batches the pyx12 and round-trip properties run on do cover what the issue lists."""
+    checks = {
+        "secondary with COB": lambda c: c.subscriber.responsibility == "S" and c.other_payers,
+        "tertiary": lambda c: len(c.other_payers) == 2,
+        "line adjudication": lambda c: any(ln.adjudications for ln in c.lines),
+        "frequency 7": lambda c: c.frequency == "7" and c.payer_claim_number,
+        "frequency 8": lambda c: c.frequency == "8" and c.payer_claim_number,
+        "NDC": lambda c: any(ln.drug is not None for ln in c.lines),
+        "12 diagnoses": lambda c: len(c.diagnoses) == 12,
+        "4 modifiers": lambda c: any(len(ln.modifiers) == 4 for ln in c.lines),
+        "patient not the subscriber": lambda c: c.patient is not None,
+    }
+    if feature == "several billing providers":
+        found = find(
+            batches(),
+            lambda b: len({c.billing_provider.npi for c in b.claims}) > 1,
+            settings=_FIND,
+        )
+        assert len(found.claims) > 1
+        return
+    check = checks[feature]
+    found = find(
+        batches(),
+        lambda b: any(check(c) for c in b.claims),
+        settings=_FIND,
+    )
+    assert found.claims
