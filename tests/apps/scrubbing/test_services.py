@@ -265,3 +265,20 @@ def test_practice_scrub_is_one_batch(
     assert again.run.ready_count == 11 and ClaimFinding.objects.count() == findings
     stat.refresh_from_db()
     assert stat.claims_scrubbed == 13
+
+
+def test_imported_ncci_edits_reach_the_scrubber(clean_claim: Claim) -> None:
+    from pathlib import Path
+
+    from openrcm.codes import loaders
+    from openrcm.codes.services import codes_import
+
+    data = Path(__file__).resolve().parents[1] / "codes" / "data"
+    loaders.invalidate()
+    assert claim_scrub(claim=clean_claim, today=TODAY).findings == []  # no NCCI file yet
+    codes_import(kind="ncci-ptp", files=[data / "ptp_f2.txt"])  # 99213 / 36415, modifier 1
+    findings = claim_scrub(claim=clean_claim, today=TODAY).findings
+    assert [(f.rule_id, f.line) for f in findings] == [("NCCI-002", 2)]
+    codes_import(kind="ncci-ptp", files=[data / "ptp_f1.txt"])  # the next quarter drops it
+    assert claim_scrub(claim=clean_claim, today=TODAY).findings == []
+    loaders.invalidate()

@@ -78,9 +78,8 @@ class Command(OpenRCMCommand):
             self.stdout.write("No code set imported: the shipped tables are in use.")
             return
         for item in imports:
-            owner = f" {item.practice.slug}" if item.practice else ""
-            label = f" {item.quarter}" if item.quarter else ""
+            owner = item.practice.slug if item.practice else "all practices"
             self.stdout.write(
-                f"{item.kind:<9}{owner}{label}  {item.rows:>9,} rows  {item.files}  "
-                f"(import {item.pk}, {item.imported_at:%Y-%m-%d %H:%M})"
+                f"{item.kind:<9} {owner:<20} {item.quarter or '-':<8} {item.rows:>9,} rows  "
+                f"{item.files}  (import {item.pk}, {item.imported_at:%Y-%m-%d %H:%M})"
             )
