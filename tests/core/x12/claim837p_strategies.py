@@ -462,7 +462,7 @@ def claims(
     resp = subscriber.responsibility
     prior = {"P": [], "S": ["P"], "T": ["P", "S"]}[resp]
     line_level = draw(st.booleans())
-    others = []
+    others: list[OtherPayer] = []
     for r in prior:
         op = draw(other_payers(r, line_level))
         while any(o.payer_id == op.payer_id for o in others):

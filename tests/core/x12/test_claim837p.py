@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
@@ -794,14 +796,14 @@ def _text_paths(obj: object, path: tuple[object, ...] = ()) -> list[tuple[object
     return out
 
 
-def _set_path(obj: object, path: tuple[object, ...], value: str) -> None:
+def _set_path(obj: Any, path: tuple[object, ...], value: str) -> None:
     for step in path[:-1]:
-        obj = obj[step] if isinstance(step, int) else getattr(obj, step)  # type: ignore[index]
+        obj = obj[step] if isinstance(step, int) else getattr(obj, str(step))
     last = path[-1]
     if isinstance(last, int):
-        obj[last] = value  # type: ignore[index]
+        obj[last] = value
     else:
-        setattr(obj, last, value)
+        setattr(obj, str(last), value)
 
 
 def test_a_delimiter_in_any_text_value_is_refused() -> None:
@@ -892,7 +894,7 @@ _FIND = settings(
 )
 def test_the_strategy_reaches_every_feature(feature: str) -> None:
     """The batches the pyx12 and round-trip properties run on do cover what the issue lists."""
-    checks = {
+    checks: dict[str, Callable[[ProfessionalClaim], object]] = {
         "secondary with COB": lambda c: c.subscriber.responsibility == "S" and c.other_payers,
         "tertiary": lambda c: len(c.other_payers) == 2,
         "line adjudication": lambda c: any(ln.adjudications for ln in c.lines),
