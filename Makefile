@@ -50,11 +50,11 @@ imports: setup
 	$(BIN)/lint-imports
 
 pytest: setup
-	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:cacheprovider --durations=15 $(PYTEST_ARGS)
 
 # PostgreSQL run: Django creates (and drops) its own test database next to $(PG_URL).
 pytest-pg: setup
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --durations=15 $(PYTEST_ARGS)
 
 test: lint typecheck imports pytest
 ifeq ($(CI),true)
