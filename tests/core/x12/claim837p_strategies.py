@@ -329,7 +329,7 @@ def subscribers(draw: st.DrawFn) -> Subscriber:
         group_number=draw(opt(ident(1, 15))),
         group_name=draw(opt(text(20))),
         insurance_type="12" if responsibility != "P" and filing == "MB" else "",
-        address=draw(maybe(addresses())),
+        address=draw(addresses()),
         birth_date=draw(birth_dates),
         sex=draw(sampled("FMU")),
     )

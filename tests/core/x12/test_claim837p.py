@@ -401,6 +401,11 @@ def test_writer_refuses_bad_providers_and_parties() -> None:
     with pytest.raises(ValueError, match="10 digits"):
         write_837p(batch([claim(billing_provider=b)]), SegmentWriter())
     s = subscriber()
+    s.address = None
+    with pytest.raises(ValueError, match="address"):
+        write_837p(batch([claim(subscriber=s)]), SegmentWriter())
+    write_837p(batch([claim(subscriber=s, patient=child())]), SegmentWriter())
+    s = subscriber()
     s.birth_date = None
     s.sex = ""
     with pytest.raises(ValueError, match="birth date and sex are required"):

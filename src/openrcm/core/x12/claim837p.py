@@ -824,6 +824,10 @@ class _ClaimWriter:
         _code(
             s.payer.id_qualifier, _PAYER_ID_QUALIFIERS, "payer id qualifier", where, required=True
         )
+        if is_patient and s.address is None:
+            raise ValueError(
+                f"{where}: the address (N3/N4) is required when the subscriber is the patient"
+            )
         if is_patient and (s.birth_date is None or not s.sex):
             raise ValueError(
                 f"{where}: birth date and sex are required when the subscriber is the patient"
