@@ -105,7 +105,8 @@ _PATIENT_QUERY = Ref(PATIENT, "patient", "query")
 _PATIENT_FORM = Ref(PATIENT, "patient", "form")
 _ENTRY = Action.ENTER_CHARGES
 
-# -- web: URL name -> method -> rule (HEAD follows GET; a method not listed is 405) -------------
+# -- web: URL name ("namespace:name" inside a namespace) -> method -> rule --------------------
+# HEAD follows GET; a method not listed is 405.
 WEB: dict[str, dict[str, Rule]] = {
     # sign in and out; MFA (openrcm.accounts) before any practice data
     "login": {"GET": PUBLIC_RULE, "POST": PUBLIC_RULE},
