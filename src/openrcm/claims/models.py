@@ -122,3 +122,35 @@ class ClaimStatusChange(models.Model):
 
     class Meta:
         ordering = ["claim", "at", "id"]
+
+
+class ImportedClaimFile(models.Model):
+    """An 837P file imported into a practice (`openrcm claims import-837`), known by its SHA-256:
+    the same file imported again creates nothing. Holds counts only, never PHI."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255, help_text="The file's name as given to the import.")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField(help_text="Bytes.")
+    as_submitted = models.BooleanField(
+        default=False, help_text="Its claims were recorded as already submitted (onboarding)."
+    )
+    counts = models.JSONField(default=dict, help_text="What the import created and skipped.")
+    claims = models.ManyToManyField(Claim, related_name="imported_from", blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = PracticeScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "sha256"], name="claim_file_imported_once_per_practice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sha256[:12]})"
