@@ -11,8 +11,8 @@ framework empties the database between transactional tests with it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -103,9 +103,31 @@ def installed(connection: Any) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+_REGISTERED: list[Callable[[str], AbstractContextManager[None]]] = []
+
+
+def register_append_only(lifted: Callable[[str], AbstractContextManager[None]]) -> None:
+    """Let `flush` lift another app's append-only triggers too (e.g. the posting ledger):
+    `lifted(using)` is a context manager like :func:`append_only_lifted`."""
+    if lifted not in _REGISTERED:
+        _REGISTERED.append(lifted)
+
+
+def registered_append_only() -> list[Callable[[str], AbstractContextManager[None]]]:
+    """The lifters of every append-only table: the audit trail's first."""
+    return [append_only_lifted, *_REGISTERED]
+
+
 @contextmanager
 def append_only_lifted(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Within one transaction: lift the table's triggers, run the block, put them back.
+    """Within one transaction: lift the audit table's triggers, run the block, put them back."""
+    with table_triggers_lifted(TABLE, using=using):
+        yield
+
+
+@contextmanager
+def table_triggers_lifted(table: str, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Within one transaction: lift `table`'s triggers, run the block, put them back.
 
     Other connections never see the table unguarded (PostgreSQL's ALTER TABLE holds an
     exclusive lock until commit; SQLite's write lock is held from BEGIN IMMEDIATE). An error
@@ -113,18 +135,18 @@ def append_only_lifted(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     """
     connection = connections[using]
     with transaction.atomic(using=using):
-        if TABLE not in connection.introspection.table_names():
+        if table not in connection.introspection.table_names():
             yield
             return
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
                 yield
-                cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             elif connection.vendor == "sqlite":
                 cursor.execute(
                     "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-                    [TABLE],
+                    [table],
                 )
                 triggers = cursor.fetchall()
                 for name, _sql in triggers:

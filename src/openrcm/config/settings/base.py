@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "openrcm.codes",
     "openrcm.scrubbing",
     "openrcm.clearinghouse",
+    "openrcm.posting",
     "openrcm.web",
 ]
 

@@ -8,12 +8,13 @@ database gets past the triggers; the chain of a flushed database starts again at
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 from django.core.management.commands.flush import Command as FlushCommand
 from django.db import connections
 
-from openrcm.audit.triggers import append_only_lifted
+from openrcm.audit.triggers import registered_append_only
 
 
 class Command(FlushCommand):
@@ -35,5 +36,7 @@ class Command(FlushCommand):
                 self.stdout.write("Flush cancelled.")
                 return
             options["interactive"] = False
-        with append_only_lifted(using=database):
+        with ExitStack() as lifted:
+            for lift in registered_append_only():  # the audit trail, the posting ledger ...
+                lifted.enter_context(lift(database))
             super().handle(**options)

@@ -1,0 +1,283 @@
+"""Writes of the ledger: entries and the balances they move, in one transaction.
+
+Every write here goes through :func:`entries_write`: it turns the core's entries
+(`openrcm.core.posting.entries.Entry`) into `LedgerEntry` rows and adds each entry's
+`effect()` to its balance row, locked with `select_for_update` (rows locked in id order, so two
+postings on the same lines wait for each other instead of deadlocking). :func:`ledger_recompute`
+sums the entries again for `openrcm ledger check`.
+
+Charges enter the ledger when a claim is first submitted (`clearinghouse.services` calls
+:func:`ledger_charges_post` when a batch goes out): a draft's lines are still rebuilt from its
+encounter, a submitted claim's are not. The 835 import posts them too, for any claim it pays
+whose charges are not on the ledger yet (a claim sent before the ledger existed, or on paper),
+so a payment never lands on a line without its charge. One charge per charge line: the
+secondary claim bills the same charge lines and posts no second charge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from openrcm.claims.models import Claim, ClaimLine
+from openrcm.core.posting.entries import Bucket, Entry, EntryKind, PatientReason, effect
+from openrcm.posting.models import ChargeBalance, EntrySource, LedgerEntry
+
+# A balance row's key: ("line", charge line id) or ("claim", claim id) for claim-level entries.
+type BalanceKey = tuple[str, int]
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def core_entry(row: LedgerEntry) -> Entry:
+    """The core's view of a stored entry (for `effect`, `balances` and `totals_by_kind`)."""
+    return Entry(
+        kind=EntryKind(row.kind),
+        cents=row.cents,
+        bucket=Bucket(row.bucket),
+        line_id=row.claim_line_id,
+        group=row.group_code,
+        carc=row.carc,
+        rarcs=tuple(row.rarcs or ()),
+        reason=PatientReason(row.patient_reason) if row.patient_reason else None,
+        reverses=row.reverses_id,
+        note=row.note,
+    )
+
+
+def _key(charge_line_id: int | None, claim_id: int | None) -> BalanceKey:
+    if charge_line_id is not None:
+        return ("line", charge_line_id)
+    if claim_id is None:
+        raise ValueError("a ledger entry needs a charge line or a claim")
+    return ("claim", claim_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where an entry goes: practice, charge line (None for claim level), claim, claim line."""
+
+    practice_id: int
+    charge_line_id: int | None
+    claim_id: int | None
+    claim_line_id: int | None
+
+
+def entries_write(
+    *,
+    placed: Sequence[tuple[Entry, Placement]],
+    effective_date: dt.date,
+    source: str,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+    remittance_claim_id: int | None = None,
+) -> list[LedgerEntry]:
+    """Store `placed` entries and move their balances, all in one transaction.
+
+    Each core `Entry` is stored with its placement; `entry.reverses` (an entry id) becomes the
+    row's `reverses`. Balances change by the core's `effect()` only.
+    """
+    if not placed:
+        return []
+    moment = now or timezone.now()
+    by = _user(actor)
+    rows = [
+        LedgerEntry(
+            practice_id=where.practice_id,
+            charge_line_id=where.charge_line_id,
+            claim_id=where.claim_id,
+            claim_line_id=where.claim_line_id,
+            kind=entry.kind.value,
+            cents=entry.cents,
+            bucket=entry.bucket.value,
+            group_code=entry.group,
+            carc=entry.carc,
+            rarcs=list(entry.rarcs),
+            patient_reason=entry.reason.value if entry.reason is not None else "",
+            effective_date=effective_date,
+            created_at=moment,
+            created_by=by,
+            source=source,
+            remittance_claim_id=remittance_claim_id,
+            reverses_id=entry.reverses,
+            note=entry.note[:200],
+        )
+        for entry, where in placed
+    ]
+    deltas: dict[BalanceKey, list[int]] = defaultdict(lambda: [0, 0])
+    practice_of: dict[BalanceKey, int] = {}
+    for entry, where in placed:
+        key = _key(where.charge_line_id, where.claim_id)
+        insurance, patient = effect(entry)
+        deltas[key][0] += insurance
+        deltas[key][1] += patient
+        practice_of[key] = where.practice_id
+    with transaction.atomic():
+        LedgerEntry.objects.bulk_create(rows)
+        _balances_move(deltas, practice_of, moment)
+    return rows
+
+
+def _balances_move(
+    deltas: dict[BalanceKey, list[int]], practice_of: dict[BalanceKey, int], moment: dt.datetime
+) -> None:
+    line_ids = sorted(k[1] for k in deltas if k[0] == "line")
+    claim_ids = sorted(k[1] for k in deltas if k[0] == "claim")
+    where = Q(charge_line_id__in=line_ids) | Q(charge_line__isnull=True, claim_id__in=claim_ids)
+    found = {
+        _key(row.charge_line_id, row.claim_id): row
+        for row in ChargeBalance.objects.select_for_update().filter(where).order_by("pk")
+    }
+    changed: list[ChargeBalance] = []
+    created: list[ChargeBalance] = []
+    for key, (insurance, patient) in deltas.items():
+        row = found.get(key)
+        if row is None:
+            created.append(
+                ChargeBalance(
+                    practice_id=practice_of[key],
+                    charge_line_id=key[1] if key[0] == "line" else None,
+                    claim_id=key[1] if key[0] == "claim" else None,
+                    insurance_cents=insurance,
+                    patient_cents=patient,
+                    updated_at=moment,
+                )
+            )
+        elif insurance or patient:
+            row.insurance_cents += insurance
+            row.patient_cents += patient
+            row.updated_at = moment
+            changed.append(row)
+    if created:
+        ChargeBalance.objects.bulk_create(created)
+    if changed:
+        ChargeBalance.objects.bulk_update(
+            changed, ["insurance_cents", "patient_cents", "updated_at"], batch_size=500
+        )
+
+
+def ledger_charges_post(
+    *, claims: Iterable[Claim], actor: Any = None, now: dt.datetime | None = None
+) -> int:
+    """Post the CHARGE of every line of `claims` whose charge line has none yet (idempotent:
+    a charge line is charged once, whichever payer's claim bills it). Returns how many."""
+    claim_ids = [c.pk for c in claims]
+    if not claim_ids:
+        return 0
+    moment = now or timezone.now()
+    with transaction.atomic():
+        lines = list(
+            ClaimLine.objects.filter(claim_id__in=claim_ids)
+            .select_related("claim")
+            .order_by("claim_id", "line_number")
+        )
+        charged = set(
+            LedgerEntry.objects.filter(
+                kind=EntryKind.CHARGE.value,
+                charge_line_id__in=[ln.charge_line_id for ln in lines],
+            ).values_list("charge_line_id", flat=True)
+        )
+        placed: list[tuple[Entry, Placement]] = []
+        for line in lines:
+            if line.charge_line_id in charged or line.charge_cents == 0:
+                continue
+            charged.add(line.charge_line_id)
+            placed.append(
+                (
+                    Entry(EntryKind.CHARGE, line.charge_cents, line_id=line.pk),
+                    Placement(line.practice_id, line.charge_line_id, line.claim_id, line.pk),
+                )
+            )
+        entries_write(
+            placed=placed,
+            effective_date=timezone.localdate(moment),
+            source=EntrySource.CLAIM,
+            actor=actor,
+            now=moment,
+        )
+    return len(placed)
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceDifference:
+    """A stored balance that is not what its entries sum to."""
+
+    practice_slug: str
+    claim_pcn: str
+    line: str
+    stored: tuple[int, int]
+    recomputed: tuple[int, int]
+
+    def __str__(self) -> str:
+        def money(pair: tuple[int, int]) -> str:
+            return f"insurance {pair[0] / 100:.2f}, patient {pair[1] / 100:.2f}"
+
+        return (
+            f"practice {self.practice_slug}, claim {self.claim_pcn}, {self.line}: "
+            f"stored {money(self.stored)}, recomputed {money(self.recomputed)}"
+        )
+
+
+def ledger_recompute() -> dict[BalanceKey, tuple[int, int]]:
+    """Every balance as the entries sum to, by the core's `effect()`."""
+    sums: dict[BalanceKey, list[int]] = defaultdict(lambda: [0, 0])
+    for row in LedgerEntry.objects.order_by().iterator(chunk_size=5000):
+        insurance, patient = effect(core_entry(row))
+        key = _key(row.charge_line_id, row.claim_id)
+        sums[key][0] += insurance
+        sums[key][1] += patient
+    return {key: (v[0], v[1]) for key, v in sums.items()}
+
+
+def ledger_check() -> list[BalanceDifference]:
+    """Compare every stored balance with its recomputation from the entries; the differences,
+    each naming practice, claim and line (empty when the books agree)."""
+    recomputed = ledger_recompute()
+    stored: dict[BalanceKey, tuple[int, int]] = {}
+    for charge_line_id, claim_id, insurance, patient in ChargeBalance.objects.values_list(
+        "charge_line_id", "claim_id", "insurance_cents", "patient_cents"
+    ).iterator(chunk_size=5000):
+        stored[_key(charge_line_id, claim_id)] = (insurance, patient)
+    bad = sorted(
+        key for key in set(stored) | set(recomputed)
+        if stored.get(key, (0, 0)) != recomputed.get(key, (0, 0))
+    )  # fmt: skip
+    if not bad:
+        return []
+    return [_describe(key, stored.get(key, (0, 0)), recomputed.get(key, (0, 0))) for key in bad]
+
+
+def _describe(
+    key: BalanceKey, stored: tuple[int, int], recomputed: tuple[int, int]
+) -> BalanceDifference:
+    if key[0] == "claim":
+        claim = Claim.objects.select_related("practice").get(pk=key[1])
+        return BalanceDifference(
+            claim.practice.slug, claim.patient_control_number, "claim level", stored, recomputed
+        )
+    line = (
+        ClaimLine.objects.filter(charge_line_id=key[1])
+        .select_related("claim__practice", "charge_line")
+        .order_by("claim__sequence", "claim_id")
+        .first()
+    )
+    if line is None:  # a charge line no claim bills (a patient-only charge)
+        entry = LedgerEntry.objects.filter(charge_line_id=key[1]).select_related("practice").first()
+        slug = entry.practice.slug if entry is not None else "?"
+        return BalanceDifference(slug, "-", f"charge line {key[1]}", stored, recomputed)
+    return BalanceDifference(
+        line.claim.practice.slug,
+        line.claim.patient_control_number,
+        f"line {line.line_number} ({line.charge_line.procedure_code})",
+        stored,
+        recomputed,
+    )

@@ -1,0 +1,31 @@
+"""`openrcm ledger check`: recompute every balance from the ledger's entries and name each
+difference (practice, claim, line, stored and recomputed); exits non-zero on any."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from openrcm.operations.commanding import Error, OpenRCMCommand
+from openrcm.posting.ledger import ledger_check
+from openrcm.posting.models import ChargeBalance, LedgerEntry
+
+
+class Command(OpenRCMCommand):
+    help = "Check the ledger: every stored balance against its entries."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("check", help="Recompute every balance from the entries.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        differences = ledger_check()
+        if differences:
+            for difference in differences:
+                self.stderr.write(str(difference))
+            raise Error(f"{len(differences)} balances differ from the ledger")
+        self.stdout.write(
+            f"ledger ok: {ChargeBalance.objects.count()} balances agree with "
+            f"{LedgerEntry.objects.count()} entries"
+        )
