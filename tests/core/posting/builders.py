@@ -84,3 +84,41 @@ def ours(
     units: str = "1",
 ) -> OurLine:
     return OurLine(line_id, lcn, code, mods, day, charge_cents, Decimal(units))
+
+
+# -- whole 835 files, read by our reader (so every scenario's 835 is balanced) ---------------
+
+_HEAD = (
+    "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLINIC         *260301*0930*^*00501*"
+    "000000001*0*P*:~GS*HP*PAYER*CLINIC*20260301*0930*1*X*005010X221A1~"
+)
+_PARTIES = [
+    "TRN*1*{trace}*1512345678",
+    "N1*PR*ACME HEALTH",
+    "N3*1 MAIN ST",
+    "N4*TOWN*PA*17111",
+    "PER*BL*EDI*TE*8005551212",
+    "N1*PE*CLINIC*XX*1234567893",
+]
+
+
+def era_text(
+    body: list[str], *, payment: str, trace: str = "CHK100", plb: tuple[str, ...] = ()
+) -> str:
+    """An 835 interchange with one set: BPR of ``payment``, one LX holding ``body`` (CLP, CAS,
+    NM1, SVC ... segments without terminators), then the PLB segments."""
+    handling, method = ("I", "CHK") if payment.strip("0.") else ("H", "NON")
+    segs = [f"BPR*{handling}*{payment}*C*{method}************20260301"]
+    segs += [s.replace("{trace}", trace) for s in _PARTIES]
+    segs += ["LX*1", *body, *plb]
+    text = "ST*835*0001*005010X221A1~" + "".join(s + "~" for s in segs)
+    text += f"SE*{len(segs) + 2}*0001~"
+    return _HEAD + text + "GE*1*1~IEA*1*000000001~"
+
+
+def read_claims(body: list[str], *, payment: str, plb: tuple[str, ...] = ()) -> list[ClaimPayment]:
+    """The claim payments of a one-set 835 made by :func:`era_text`, read by our reader."""
+    from openrcm.core.x12.era import read_835
+
+    (remittance,) = read_835(era_text(body, payment=payment, plb=plb))
+    return remittance.claims
