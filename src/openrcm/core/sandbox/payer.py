@@ -20,10 +20,12 @@ Adjudication of a primary claim, line by line (amounts in cents, percentages rou
 * CLP02: 1 primary, 19 primary forwarded to the secondary payer the claim names (payers with
   ``crossover``: Medicare), 2/3 secondary/tertiary, 4 denied, 22 reversal.
 
-Secondary and tertiary claims carry the prior payer's adjudication (2320/2430): the payer pays
-the prior patient responsibility up to its own allowed amount less the prior payment; OA-23
-holds the prior payer's impact, PR-2 (CO-45 for Medicaid) the rest. Without the prior payer's
-amounts the claim is denied CO-16 with MA04.
+Secondary and tertiary claims carry the prior payers' adjudication (2320/2430): the payer pays
+the patient responsibility the last prior payer left (per line: its 2430 AMT*EAF or PR amounts,
+plus its claim-level 2320 PR spread by charge) up to its own allowed amount less what all prior
+payers paid; OA-23 holds the prior payers' impact (charge - patient share), PR-2 (CO-45 for
+Medicaid) the unpaid share. Without the prior payer's amounts the claim is denied CO-16 with
+MA04.
 
 Later events: a paid claim is reversed at ``reversal_rate`` 14-45 days later (CLP02 22 with
 the original amounts negated, then the claim paid again with a 5 % higher allowed amount under
@@ -72,7 +74,7 @@ from openrcm.core.sandbox.state import (
     StateControls,
 )
 from openrcm.core.x12 import era
-from openrcm.core.x12.claim837p import ProfessionalClaim
+from openrcm.core.x12.claim837p import LineAdjudication, ProfessionalClaim
 from openrcm.core.x12.era import (
     Adjustment,
     AmountRef,
@@ -104,6 +106,7 @@ __all__ = [
 ZERO: Final = Decimal(0)
 CORRECTION_UPLIFT: Final = Decimal("0.05")
 _GROUP_ORDER: Final = {"CO": 0, "PI": 1, "OA": 2, "PR": 3}
+_RANKS: Final = "PSTABCDEFGH"  # SBR01 in payment order
 # CLP06 takes the 835's code list, which has no CI, BL or 11: commercial plans are reported
 # as PPO (12), Blue Cross as PPO, other non-federal as mutually defined.
 _CLP06: Final = {"CI": "12", "BL": "12", "11": "ZZ", "10": "ZZ", "09": "ZZ"}
@@ -140,6 +143,79 @@ def payment_date(config: SandboxConfig, profile: PayerProfile, icn: str, receive
     return next_business_day(received_on + timedelta(days=lag))
 
 
+@dataclass(slots=True)
+class _Prior:
+    """What the payers before this one did with the claim: ``paid`` by all of them (2320
+    AMT*D), ``patient`` left to the patient by the last of them (its 2320 AMT*EAF, else its PR
+    amounts), and both per line (None for a line without 2430 loops: prorated later)."""
+
+    paid: Decimal | None
+    patient: Decimal | None
+    line_paid: list[Decimal | None]
+    line_patient: list[Decimal | None]
+
+
+def _after_primary(responsibility: str) -> bool:
+    """Whether SBR01 names a payer after the primary (S, T, A-H)."""
+    return _RANKS.find(responsibility) > 0 and len(responsibility) == 1
+
+
+def _line_patient(adj: LineAdjudication) -> Decimal:
+    if adj.remaining_patient_liability is not None:
+        return adj.remaining_patient_liability
+    return sum((x.amount for x in adj.adjustments if x.group == "PR"), ZERO)
+
+
+def _prior_adjudication(claim: ProfessionalClaim) -> _Prior | None:
+    """The prior payers' adjudication a secondary or tertiary claim carries (2320, 2430), or
+    None when it carries none. Claim-level amounts (2320 CAS, the gap between AMT*D and the
+    SVD02 paid amounts) are spread over the lines in proportion to their charges."""
+    rank = _RANKS.find(claim.subscriber.responsibility)
+    before = [
+        op
+        for op in claim.other_payers
+        if 0 <= _RANKS.find(op.responsibility) < rank
+        and (
+            op.paid_amount is not None
+            or any(a.payer_id == op.payer_id for ln in claim.lines for a in ln.adjudications)
+        )
+    ]
+    if not before:
+        return None
+    last = max(before, key=lambda op: _RANKS.find(op.responsibility))
+    ids = {op.payer_id for op in before}
+    charges = [_cents(ln.charge) for ln in claim.lines]
+    line_paid: list[Decimal | None] = []
+    line_patient: list[Decimal | None] = []
+    svd_total = ZERO
+    for ln in claim.lines:
+        mine = [a for a in ln.adjudications if a.payer_id in ids]
+        line_paid.append(sum((a.paid for a in mine), ZERO) if mine else None)
+        svd_total += sum((a.paid for a in mine), ZERO)
+        theirs = [a for a in mine if a.payer_id == last.payer_id]
+        line_patient.append(sum((_line_patient(a) for a in theirs), ZERO) if theirs else None)
+    paid: Decimal | None = None
+    if any(op.paid_amount is not None for op in before):
+        paid = sum((op.paid_amount or ZERO for op in before), ZERO)
+    claim_pr = sum((a.amount for a in last.adjustments if a.group == "PR"), ZERO)
+    if all(p is not None for p in line_patient):
+        # Line detail: claim-level PR and claim-level reductions of the payments are spread.
+        extra_pr = _prorate(_cents(claim_pr), charges)
+        gap = _prorate(_cents(svd_total - paid) if paid is not None else 0, charges)
+        line_paid = [_dec(_cents(p or ZERO) - g) for p, g in zip(line_paid, gap, strict=True)]
+        line_patient = [
+            _dec(_cents(p or ZERO) + x) for p, x in zip(line_patient, extra_pr, strict=True)
+        ]
+        patient: Decimal | None = sum((p or ZERO for p in line_patient), ZERO)
+        if last.remaining_patient_liability is not None:
+            patient = last.remaining_patient_liability
+    else:
+        patient = last.remaining_patient_liability
+        if patient is None and any(a.group == "PR" for a in last.adjustments):
+            patient = claim_pr
+    return _Prior(paid, patient, line_paid, line_patient)
+
+
 def payer_claim_from_837(
     claim: ProfessionalClaim,
     *,
@@ -155,18 +231,9 @@ def payer_claim_from_837(
     sub = claim.subscriber
     profile = config.profile(sub.payer.payer_id, sub.payer.name, sub.claim_filing)
     patient = claim.patient.name if claim.patient is not None else sub.name
+    prior = _prior_adjudication(claim) if _after_primary(sub.responsibility) else None
     lines: list[ClaimLine] = []
-    primary = next((o for o in claim.other_payers if o.responsibility == "P"), None)
     for i, ln in enumerate(claim.lines, start=1):
-        prior_paid: Decimal | None = None
-        prior_patient: Decimal | None = None
-        if sub.responsibility in ("S", "T"):
-            adj = [a for a in ln.adjudications if primary is None or a.payer_id == primary.payer_id]
-            if adj:
-                prior_paid = sum((a.paid for a in adj), ZERO)
-                prior_patient = sum(
-                    (x.amount for a in adj for x in a.adjustments if x.group == "PR"), ZERO
-                )
         lines.append(
             ClaimLine(
                 number=i,
@@ -177,8 +244,8 @@ def payer_claim_from_837(
                 service_date=ln.service_date,
                 service_end_date=ln.service_end_date,
                 control_number=ln.control_number,
-                prior_paid=prior_paid,
-                prior_patient=prior_patient,
+                prior_paid=prior.line_paid[i - 1] if prior is not None else None,
+                prior_patient=prior.line_patient[i - 1] if prior is not None else None,
             )
         )
     crossover_name = crossover_id = ""
@@ -186,15 +253,8 @@ def payer_claim_from_837(
         nxt = next((o for o in claim.other_payers if o.responsibility == "S"), None)
         if nxt is not None:
             crossover_name, crossover_id = nxt.payer_name, nxt.payer_id
-    prior_paid_total: Decimal | None = None
-    prior_patient_total: Decimal | None = None
-    if sub.responsibility in ("S", "T") and primary is not None:
-        prior_paid_total = primary.paid_amount
-        pr = [a.amount for a in primary.adjustments if a.group == "PR"]
-        if pr:
-            prior_patient_total = sum(pr, ZERO)
-        elif primary.remaining_patient_liability is not None:
-            prior_patient_total = primary.remaining_patient_liability
+    prior_paid_total = prior.paid if prior is not None else None
+    prior_patient_total = prior.patient if prior is not None else None
     rendering = claim.rendering
     return PayerClaim(
         icn=icn,
@@ -276,7 +336,7 @@ def _denial(config: SandboxConfig, profile: PayerProfile, c: PayerClaim) -> Deni
     if c.duplicate_of:
         return DenialReason("duplicate", "CO", "18")
     if (
-        c.responsibility in ("S", "T")
+        _after_primary(c.responsibility)
         and c.prior_patient is None
         and any(ln.prior_patient is None for ln in c.lines)
     ):
@@ -318,7 +378,7 @@ def _adjudicate_lines(
     key = f"{c.payer_id}|{c.member_id}|{year}"
     met = _cents(ctx.state.accumulators.get(key, ZERO))
     copay_used = False
-    secondary = c.responsibility in ("S", "T")
+    secondary = _after_primary(c.responsibility)
     charges = [_cents(ln.charge) for ln in c.lines]
     prior_pr = _prorate(_cents(c.prior_patient or ZERO), charges)
     prior_paid = _prorate(_cents(c.prior_paid or ZERO), charges)
@@ -446,8 +506,8 @@ def _claim_payment(
         status = "4"
     elif c.responsibility == "S":
         status = "2"
-    elif c.responsibility == "T":
-        status = "3"
+    elif _after_primary(c.responsibility):
+        status = "3"  # tertiary; CLP02 has no code for a fourth payer and beyond
     elif c.crossover_name and c.crossover_id and not (any_denied and paid == 0):
         status = "19"
     else:
