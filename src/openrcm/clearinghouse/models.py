@@ -9,11 +9,13 @@ from django.db import models
 from openrcm.claims.models import Claim
 from openrcm.files.models import StoredFile
 from openrcm.tenancy.models import Practice
+from openrcm.tenancy.scoping import PracticeScopedQuerySet
 
 
 class TransportKind(models.TextChoices):
     FOLDER = "folder", "Local folder"
     SANDBOX = "sandbox", "Sandbox clearinghouse"
+    SFTP = "sftp", "SFTP"
 
 
 class TradingPartner(models.Model):
@@ -83,15 +85,27 @@ class Batch(models.Model):
     claim_count = models.PositiveIntegerField(default=0)
     total_cents = models.BigIntegerField(default=0)
     ack_999_at = models.DateTimeField(null=True, blank=True)
+    # The missing-999 alert: raised once when no 999 came within OPENRCM_ACK_ALERT_HOURS of
+    # submission, cleared (kept, with its time) when the partner answers the batch at last.
+    alert = models.CharField(max_length=200, blank=True)
+    alert_raised_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    alert_cleared_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = PracticeScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Batch {self.pk}"
+
+    @property
+    def alert_open(self) -> bool:
+        """Whether the missing-999 alert is raised and not yet cleared."""
+        return self.alert_raised_at is not None and self.alert_cleared_at is None
 
 
 class BatchFile(models.Model):

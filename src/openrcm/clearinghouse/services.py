@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from openrcm.core.x12.ta1 import read_ta1
 from openrcm.files.models import StoredFileKind
 from openrcm.files.services import file_store
 from openrcm.tenancy.models import Practice
+
+logger = logging.getLogger(__name__)
 
 SENT = (BatchStatus.SUBMITTED, BatchStatus.ACCEPTED)
 MAX_CLAIMS_PER_SET = x.MAX_CLAIMS_PER_SET
@@ -480,7 +483,9 @@ def _claims_of(bfile: BatchFile, st02: str | None = None) -> list[Claim]:
     )
 
 
-def _apply_ta1(inbound: InboundFile, data: bytes, actor: Any, result: PollResult) -> None:
+def _apply_ta1(
+    inbound: InboundFile, data: bytes, actor: Any, result: PollResult, moment: dt.datetime
+) -> None:
     partner = inbound.partner
     for ack in read_ta1(data, file=inbound.name):
         bfile = (
@@ -498,6 +503,8 @@ def _apply_ta1(inbound: InboundFile, data: bytes, actor: Any, result: PollResult
             codes=[ack.note_code],
             reason=reason,
         )
+        if bfile is not None:
+            _alert_clear(bfile.batch, moment=moment, actor=actor, answer="TA1")
         if bfile is not None and ack.status == "R":
             _move(_claims_of(bfile), ClaimStatus.REJECTED, actor=actor, note=reason, result=result)
             Batch.objects.filter(pk=bfile.batch_id).update(status=BatchStatus.REJECTED)
@@ -553,6 +560,7 @@ def _apply_999(
             )
             batch.ack_999_at = moment
             batch.save(update_fields=["status", "ack_999_at"])
+            _alert_clear(batch, moment=moment, actor=actor, answer="999")
 
 
 def _apply_277ca(inbound: InboundFile, data: bytes, actor: Any, result: PollResult) -> None:
@@ -654,7 +662,7 @@ def inbound_poll(
                 )
                 try:
                     if kind == "TA1":
-                        _apply_ta1(inbound, data, by, result)
+                        _apply_ta1(inbound, data, by, result, moment)
                     elif kind == "999":
                         _apply_999(inbound, data, by, result, moment)
                     elif kind == "277CA":
@@ -673,3 +681,81 @@ def inbound_poll(
                 detail={"kind": kind, "sha256": sha},
             )
     return result
+
+
+# -- the missing-999 alert -------------------------------------------------------------------
+
+
+def batch_ack_alerts_raise(
+    *, now: dt.datetime | None = None, practice: Practice | None = None, actor: Any = None
+) -> list[Batch]:
+    """Raise the missing-999 alert on every submitted batch that has had no 999 for
+    ``OPENRCM_ACK_ALERT_HOURS`` (default 24): the alert is recorded on the batch, logged and
+    audited once; a batch already alerted is left alone, so the polling job calls this every
+    few minutes. Returns the batches alerted by this call. The alert clears when a 999 (or a
+    TA1) for the batch arrives (:func:`inbound_poll`)."""
+    from openrcm.audit.services import audit_service_actor
+    from openrcm.clearinghouse.selectors import ack_alert_hours, batches_missing_999
+
+    moment = now or timezone.now()
+    by = actor if getattr(actor, "pk", None) else audit_service_actor("clearinghouse")
+    hours = ack_alert_hours()
+    raised: list[Batch] = []
+    candidates = (
+        batches_missing_999(practice=practice, now=moment)
+        .filter(alert_raised_at__isnull=True)
+        .select_related("partner")
+    )
+    for batch in candidates:
+        assert batch.submitted_at is not None  # batches_missing_999 filters on it
+        text = (
+            f"No 999 from {batch.partner.name} {hours:g} hours after the batch was sent "
+            f"({batch.submitted_at:%Y-%m-%d %H:%M} UTC): ask the clearinghouse whether the "
+            "file arrived."
+        )[:200]
+        with transaction.atomic():
+            # Conditional: of two workers polling at once, only one raises it.
+            taken = Batch.objects.filter(pk=batch.pk, alert_raised_at__isnull=True).update(
+                alert=text, alert_raised_at=moment, alert_cleared_at=None
+            )
+            if not taken:
+                continue
+            audit_record(
+                action="update",
+                actor=by,
+                practice=batch.practice_id,
+                object_type="clearinghouse.batch",
+                object_id=batch.pk,
+                detail={
+                    "alert": "missing_999",
+                    "hours": f"{hours:g}",
+                    "partner": batch.partner.name,
+                },
+            )
+        logger.warning(
+            "batch %s of partner %s: no 999 %g hours after submission",
+            batch.pk,
+            batch.partner_id,
+            hours,
+        )
+        batch.alert, batch.alert_raised_at, batch.alert_cleared_at = text, moment, None
+        raised.append(batch)
+    return raised
+
+
+def _alert_clear(batch: Batch, *, moment: dt.datetime, actor: Any, answer: str) -> None:
+    """Clear the batch's missing-999 alert (kept with both times) now that it was answered."""
+    cleared = Batch.objects.filter(
+        pk=batch.pk, alert_raised_at__isnull=False, alert_cleared_at__isnull=True
+    ).update(alert_cleared_at=moment)
+    if cleared:
+        batch.alert_cleared_at = moment
+        audit_record(
+            action="update",
+            actor=actor,
+            practice=batch.practice_id,
+            object_type="clearinghouse.batch",
+            object_id=batch.pk,
+            detail={"alert": "cleared", "answer": answer},
+        )
+        logger.info("batch %s: missing-999 alert cleared by a %s", batch.pk, answer)

@@ -32,21 +32,10 @@ from openrcm.clearinghouse.services import (
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.files.services import file_read
 from openrcm.patients.models import Coverage
-from openrcm.scrubbing.services import practice_scrub
 from openrcm.tenancy.models import Practice
 from tests.core.sandbox.factory import pyx12_errors
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def practice() -> Practice:
-    call_command("demo", seed=3, patients=20, encounters=40, stdout=StringIO())
-    practice = Practice.objects.filter(organization__is_demo=True).order_by("id").first()
-    assert practice is not None
-    practice_scrub(practice=practice)
-    assert Claim.objects.filter(practice=practice, status="ready").exists()
-    return practice
 
 
 def _ready(practice: Practice) -> int:
