@@ -1,7 +1,8 @@
 """`openrcm claims submit --practice SLUG [--transport NAME | --out DIR]` batches the
 practice's ready claims into 837P files and sends them (or writes them into DIR);
 `openrcm claims show PCN [--practice SLUG] [--json]` shows one claim with its lines, history
-and acknowledgments."""
+and acknowledgments; `openrcm claims import-837 FILE --practice SLUG [--as-submitted] [--json]`
+imports the claims of an 837P file made elsewhere (an EHR, a former billing system)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from openrcm.claims.importing import ClaimImportError, ImportResult, claims_import_837
 from openrcm.claims.models import Claim
 from openrcm.clearinghouse.models import Acknowledgment
 from openrcm.clearinghouse.services import (
@@ -102,10 +104,24 @@ class Command(OpenRCMCommand):
         show.add_argument("pcn", help="The patient control number (CLM01).")
         show.add_argument("--practice", help="The practice's slug (when the PCN is ambiguous).")
         show.add_argument("--json", action="store_true", help="Print JSON.")
+        imp = sub.add_parser(
+            "import-837",
+            help="Import the claims of an 837P file made elsewhere (an EHR, a former biller).",
+        )
+        imp.add_argument("file", help="The 837P file.")
+        imp.add_argument("--practice", required=True, help="The practice's slug.")
+        imp.add_argument(
+            "--as-submitted",
+            action="store_true",
+            help="Record the claims as already sent (onboarding), not as drafts.",
+        )
+        imp.add_argument("--json", action="store_true", help="Print JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "submit":
             self._submit(options)
+        elif options["action"] == "import-837":
+            self._import(options)
         else:
             self._show(options)
 
@@ -164,3 +180,36 @@ class Command(OpenRCMCommand):
             self.stdout.write(
                 f"  {step['at']}  {step['from'] or '-'} -> {step['to']}  {step['note']}"
             )
+
+    def _import(self, options: dict[str, Any]) -> None:
+        practice = self._practice(options["practice"])
+        try:
+            result = claims_import_837(
+                practice=practice, path=options["file"], as_submitted=options["as_submitted"]
+            )
+        except ClaimImportError as exc:
+            raise Error(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_dict(), indent=2))
+            return
+        self.stdout.write(_import_summary(result))
+
+
+def _import_summary(result: ImportResult) -> str:
+    """`claims import-837` without --json: the counts, then the duplicates and warnings."""
+    if result.already_imported:
+        return "\n".join(result.warnings)
+    counts = result.counts()
+    lines = [f"Imported {result.file} into {result.practice} (import {result.import_id}):"]
+    lines += [f"  {key.replace('_', ' ')}: {value}" for key, value in counts.items()]
+    if result.claims:
+        lines.append(f"  claims are {result.status}")
+        if result.status == "draft":
+            lines.append(f"  next: openrcm scrub --practice {result.practice}")
+    if result.duplicates:
+        lines.append("Duplicates skipped (patient control number already known):")
+        lines += [f"  {pcn}" for pcn in result.duplicates]
+    if result.warnings:
+        lines.append("Warnings:")
+        lines += [f"  {warning}" for warning in result.warnings]
+    return "\n".join(lines)
