@@ -16,6 +16,10 @@ from openrcm.core.claims.secondary import (
     next_responsibility,
     secondary_claim_from,
 )
+from openrcm.core.scrub.context import ScrubContext
+from openrcm.core.scrub.engine import scrub
+from openrcm.core.scrub.rules.coverage import PACK
+from openrcm.core.scrub.snapshot import snapshot_from_837p
 from openrcm.core.x12 import era
 from openrcm.core.x12.claim837p import (
     Address,
@@ -521,3 +525,17 @@ def test_secondary_claims_pass_pyx12(
         for i, (p, pay) in enumerate(cases)
     ]  # fmt: skip
     assert_pyx12(written(claims))
+
+
+# -- the scrubber agrees -----------------------------------------------------------------------
+
+
+def test_the_scrubber_finds_the_prior_adjudication_and_its_balance() -> None:
+    context = ScrubContext(today=dt.date(2024, 4, 15))
+    sec = secondary_of(primary_claim(), clp([svc(*GOOD_LINE)]))
+    assert scrub(snapshot_from_837p(sec), context, [PACK]) == []
+    [adj] = sec.lines[0].adjudications
+    tampered = replace(sec, lines=[replace(sec.lines[0], adjudications=[replace(adj, paid=D(70))])])
+    assert cob_balance_problems(tampered)
+    found = scrub(snapshot_from_837p(tampered), context, [PACK])
+    assert [f.rule_id for f in found] == ["COV-004"]
