@@ -11,10 +11,12 @@ any          100 (payment made to the patient)           ``transfer_to_patient``
 PR           1, 2, 3 and any other                       ``transfer_to_patient`` by reason;
                                                          ``transfer_to_next_payer`` when the
                                                          patient has a next payer
-CO, OA, PI   a denial CARC (``is_denial``), or one whose  ``denial``: stays open as insurance
-             next action is to wait (133, B11)           A/R, with a :class:`DenialFinding`
+CO           42, A2 (deactivated contractual codes)      ``contractual_adjustment``
+CO, OA, PI   a denial CARC (``is_denial``; any code not  ``denial``: stays open as insurance
+             in our table), or one whose next action is  A/R, with a :class:`DenialFinding`
+             to wait (133 pending review, B11 forwarded)
 CO           any other (45, 253, 24, 59, 131 ...)        ``contractual_adjustment``
-OA           any other (94 ...)                          ``other_adjustment``
+OA           any other (131 ...)                         ``other_adjustment``
 PI           any other (45, 253 ...)                     ``other_adjustment``, flagged for
                                                          review (no contract supports it)
 ===========  ==========================================  ====================================
@@ -38,6 +40,10 @@ __all__ = ["AdjustmentEffect", "DenialFinding", "classify", "denial_finding"]
 
 PRIOR_PAYER_CARC: Final = "23"
 PAID_TO_PATIENT_CARC: Final = "100"
+
+# Deactivated CARCs some payers still send for the contractual write-off (the shared samples
+# have both): 42, charges exceed the fee schedule (now 45), and A2, contractual adjustment.
+LEGACY_CONTRACTUAL: Final = frozenset({"42", "A2"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +99,8 @@ def classify(group: str, reason_code: str, *, has_next_payer: bool) -> Adjustmen
     if group == "PR":
         kind = EntryKind.TRANSFER_TO_NEXT_PAYER if has_next_payer else EntryKind.TRANSFER_TO_PATIENT
         return AdjustmentEffect(kind, PatientReason.for_carc(code))
+    if group == "CO" and code in LEGACY_CONTRACTUAL:
+        return AdjustmentEffect(EntryKind.CONTRACTUAL_ADJUSTMENT)
     entry = carc(code)
     if entry.is_denial or entry.next_action is NextAction.WAIT:
         return AdjustmentEffect(EntryKind.DENIAL)
