@@ -266,6 +266,17 @@ def test_two_lines_matched_by_control_number_and_by_procedure_with_a_recoded_lin
     assert_pyx12(written([sec]))
 
 
+def test_modifiers_are_matched_and_carried_without_the_procedure_description() -> None:
+    """SVC01 with a modifier and a description (component 7): matched by 99213-25, SVD03
+    carries HC:99213:25."""
+    primary = primary_claim([line(1, modifiers=["25"])])
+    described = ["25", "", "", "", "OFFICE VISIT"]
+    payment = clp([svc(None, "100", "80", ("CO", "45", "20"), modifiers=described)])
+    sec = secondary_of(primary, payment)
+    assert sec.lines[0].adjudications[0].modifiers == ["25"]
+    assert segs(written([sec]), "SVD") == ["SVD*999996666*80*HC:99213:25**1"]
+
+
 def test_a_dependent_patient_keeps_the_relationship_to_the_prior_subscriber() -> None:
     kid = Patient(
         name=Name(last="SMITH", first="TED"),

@@ -121,6 +121,13 @@ def _patient_responsibility(adjustments: Iterable[Adjustment]) -> Decimal:
     return sum((a.amount for a in adjustments if a.group == "PR"), ZERO)
 
 
+def _modifiers(components: list[str]) -> list[str] | None:
+    """The modifiers among procedure components 3-6 (the 7th is a description), or None when
+    one is not a 2-character modifier."""
+    mods = [m for m in components[:4] if m]
+    return mods if all(len(m) == 2 for m in mods) else None
+
+
 def _svc_where(svc: era.ServiceLine, n: int) -> str:
     control = svc.line_control_number
     ref = f" (REF*6R {control})" if control else ""
@@ -153,9 +160,9 @@ def _match_lines(
             continue
         if svc.original_procedure:
             code = svc.original_procedure[1] if len(svc.original_procedure) > 1 else ""
-            mods = [m for m in svc.original_procedure[2:6] if m]
+            mods = _modifiers(svc.original_procedure[2:]) or []
         else:
-            code, mods = svc.procedure_code, list(svc.modifiers)
+            code, mods = svc.procedure_code, _modifiers(svc.modifiers) or []
         day = svc.service_date
         candidates = [
             i
@@ -199,8 +206,9 @@ def _line_adjudication(
 ) -> LineAdjudication:
     adjustments = _merged(svc.adjustments)
     _check_groups(adjustments, f"claim {pcn!r}, {_svc_where(svc, n)}")
-    if svc.procedure_qualifier in _SVD_QUALIFIERS and len(svc.modifiers) <= 4:
-        qualifier, code, mods = svc.procedure_qualifier, svc.procedure_code, list(svc.modifiers)
+    svc_mods = _modifiers(svc.modifiers)
+    if svc.procedure_qualifier in _SVD_QUALIFIERS and svc_mods is not None:
+        qualifier, code, mods = svc.procedure_qualifier, svc.procedure_code, svc_mods
     else:  # an 835 code set the 837P's SVD cannot carry: our line's procedure stands for it
         qualifier, code, mods = ln.procedure_qualifier, ln.procedure_code, list(ln.modifiers)
     return LineAdjudication(
