@@ -13,13 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from openrcm.audit.services import audit_record
-from openrcm.claims.models import Claim
-from openrcm.claims.services import claims_transition_many
+from openrcm.claims.models import Claim, ClaimLine, ClaimStatusChange
+from openrcm.claims.services import claim_transition, claims_transition_many
 from openrcm.clearinghouse import reasons
 from openrcm.clearinghouse.models import (
     Acknowledgment,
@@ -33,7 +34,7 @@ from openrcm.clearinghouse.models import (
     TransportKind,
 )
 from openrcm.clearinghouse.transports import Transport, TransportError, transport_for
-from openrcm.core.claims.status import ClaimStatus
+from openrcm.core.claims.status import ClaimFrequency, ClaimStatus
 from openrcm.core.x12 import claim837p as x
 from openrcm.core.x12.ack277ca import read_277ca
 from openrcm.core.x12.ack999 import read_999
@@ -42,6 +43,7 @@ from openrcm.core.x12.ta1 import read_ta1
 from openrcm.files.models import StoredFileKind
 from openrcm.files.services import file_store
 from openrcm.tenancy.models import Practice
+from openrcm.tenancy.services import practice_next_number
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +121,8 @@ def _address(obj: Any) -> x.Address:
 
 
 def _billing(practice: Practice) -> x.BillingProvider:
+    # The practice has no pay-to address of its own (no model field): 2010AB is never written
+    # and payments go to the billing provider's address.
     return x.BillingProvider(
         name=x.Name(last=practice.name, person=False),
         npi=practice.group_npi,
@@ -128,7 +132,68 @@ def _billing(practice: Practice) -> x.BillingProvider:
     )
 
 
-def _professional_claim(claim: Claim, billing: x.BillingProvider) -> x.ProfessionalClaim:
+def _place(obj: Any) -> tuple[str, ...]:
+    """An address as a comparable key (case, spaces and the ZIP+4 suffix ignored)."""
+    return tuple(
+        " ".join(str(v).upper().split())
+        for v in (obj.address_line1, obj.address_line2, obj.city, obj.state, obj.zip_code[:5])
+    )
+
+
+class _Parts:
+    """What the claims of one practice share, built once per batch: the billing provider,
+    each location's service facility (2310C) and each payer (2010BB)."""
+
+    def __init__(self, practice: Practice) -> None:
+        self.billing = _billing(practice)
+        self.home = _place(practice)
+        self.facilities: dict[int, x.ServiceFacility | None] = {}
+        self.payers: dict[int, x.Payer] = {}
+
+    def facility(self, location: Any) -> x.ServiceFacility | None:
+        """Loop 2310C when the service was rendered somewhere other than the billing
+        provider's address; a location without a full street address and ZIP+4 (which 2310C
+        requires) is not reported apart from the billing address."""
+        if location.pk not in self.facilities:
+            zip_code = location.zip_code or ""
+            complete = bool(location.address_line1 and location.city and location.state) and (
+                len(zip_code) == 9 and zip_code.isdigit()
+            )
+            self.facilities[location.pk] = (
+                x.ServiceFacility(
+                    name=location.name[:60], address=_address(location), npi=location.npi or ""
+                )
+                if complete and _place(location) != self.home
+                else None
+            )
+        return self.facilities[location.pk]
+
+    def payer(self, payer: Any) -> x.Payer:
+        """Loop 2010BB: the payer with its address (N3/N4) when one is on file."""
+        if payer.pk not in self.payers:
+            full = bool(payer.address_line1 and payer.city and payer.state and payer.zip_code)
+            self.payers[payer.pk] = x.Payer(
+                name=payer.name,
+                payer_id=payer.payer_id,
+                address=_address(payer) if full else None,
+            )
+        return self.payers[payer.pk]
+
+
+def _replaced_number(claim: Claim) -> str:
+    """REF*F8 of a replacement (7) or void (8): the payer's number of the claim it replaces
+    (that claim's own, stored from its 277CA), else the number the claim was given (an
+    imported corrected claim); empty on an original."""
+    if claim.frequency_code not in ("7", "8"):
+        return ""
+    replaced = claim.replaces if claim.replaces_id is not None else None
+    if replaced is not None and replaced.payer_claim_number:
+        return replaced.payer_claim_number
+    return claim.payer_claim_number
+
+
+def _professional_claim(claim: Claim, parts: _Parts) -> x.ProfessionalClaim:
+    billing = parts.billing
     encounter = claim.encounter
     patient = encounter.patient
     coverage = claim.coverage
@@ -140,7 +205,7 @@ def _professional_claim(claim: Claim, billing: x.BillingProvider) -> x.Professio
         if self_pay
         else x.Name(last=coverage.subscriber_last_name, first=coverage.subscriber_first_name),
         member_id=coverage.member_id,
-        payer=x.Payer(name=payer.name, payer_id=payer.payer_id),
+        payer=parts.payer(payer),
         responsibility=claim.sequence,
         claim_filing=payer.claim_filing_indicator,
         group_number=coverage.group_number,
@@ -195,7 +260,7 @@ def _professional_claim(claim: Claim, billing: x.BillingProvider) -> x.Professio
         diagnoses=[d.replace(".", "") for d in diagnoses],
         lines=lines,
         frequency=claim.frequency_code,
-        payer_claim_number=claim.payer_claim_number if claim.frequency_code in ("7", "8") else "",
+        payer_claim_number=_replaced_number(claim),
         prior_authorization=encounter.prior_authorization,
         referring=x.Provider(
             name=x.Name(last=referring.last_name, first=referring.first_name), npi=referring.npi
@@ -209,6 +274,7 @@ def _professional_claim(claim: Claim, billing: x.BillingProvider) -> x.Professio
         )
         if provider.npi and provider.npi != billing.npi
         else None,
+        service_facility=parts.facility(encounter.location),
     )
 
 
@@ -231,7 +297,9 @@ def _sendable(practice: Practice) -> Iterable[Claim]:
             "encounter__patient",
             "encounter__provider",
             "encounter__referring_provider",
+            "encounter__location",
             "coverage__payer",
+            "replaces",
         )
         .prefetch_related("lines__charge_line", "encounter__diagnoses")
         .order_by("coverage__payer_id", "encounter__patient_id", "id")
@@ -256,11 +324,11 @@ def batch_build(
     claims = list(_sendable(practice))
     if not claims:
         return BuiltBatch(None)
-    billing = _billing(practice)
+    parts = _Parts(practice)
     built: list[tuple[Claim, x.ProfessionalClaim]] = []
     for claim in claims:
         try:
-            built.append((claim, _professional_claim(claim, billing)))
+            built.append((claim, _professional_claim(claim, parts)))
         except (ValueError, AttributeError) as exc:  # pragma: no cover - data the scrub passed
             raise SubmissionError(f"claim {claim.patient_control_number}: {exc}") from exc
     with transaction.atomic():
@@ -578,9 +646,17 @@ def _apply_277ca(inbound: InboundFile, data: bytes, actor: Any, result: PollResu
         for c in Claim.objects.filter(
             practice_id=practice_id,
             patient_control_number__in=[a.patient_control_number for a in acks],
-        ).only("pk", "practice_id", "status", "status_changed_at", "patient_control_number")
+        ).only(
+            "pk",
+            "practice_id",
+            "status",
+            "status_changed_at",
+            "patient_control_number",
+            "payer_claim_number",
+        )
     }
     moves: dict[tuple[ClaimStatus, str], list[Claim]] = defaultdict(list)
+    numbered: list[Claim] = []
     for claim_ack in acks:
         claim = by_pcn.get(claim_ack.patient_control_number)
         rejected = any(s.rejected for s in claim_ack.statuses)
@@ -608,12 +684,17 @@ def _apply_277ca(inbound: InboundFile, data: bytes, actor: Any, result: PollResu
         if rejected:
             moves[(ClaimStatus.REJECTED, reason)].append(claim)
         else:
+            number = claim_ack.payer_claim_control_number
+            if number and number != claim.payer_claim_number:
+                claim.payer_claim_number = number  # REF*F8 of a later replacement or void
+                numbered.append(claim)
             if claim.status == ClaimStatus.SUBMITTED.value:  # 277CA before its 999
                 moves[(ClaimStatus.ACCEPTED, "Accepted (the 277CA came before the 999).")].append(
                     claim
                 )
             note = f"Accepted by the payer (277CA {inbound.name})."
             moves[(ClaimStatus.ACKNOWLEDGED, note)].append(claim)
+    Claim.objects.bulk_update(numbered, ["payer_claim_number"], batch_size=500)
     # In order: a claim accepted here first is then acknowledged (its status moves in memory).
     for target in (ClaimStatus.ACCEPTED, ClaimStatus.ACKNOWLEDGED, ClaimStatus.REJECTED):
         for (to, note), claims in moves.items():
@@ -681,6 +762,141 @@ def inbound_poll(
                 detail={"kind": kind, "sha256": sha},
             )
     return result
+
+
+# -- corrections: rejected claims reopened, adjudicated claims replaced or voided ---------------
+
+# Claims the payer took into adjudication (277CA) or adjudicated (835): they carry its claim
+# number and are corrected by a new claim, frequency 7 (replacement) or 8 (void).
+AT_PAYER = frozenset(
+    {
+        ClaimStatus.ACKNOWLEDGED.value,
+        ClaimStatus.PAID.value,
+        ClaimStatus.PARTIALLY_PAID.value,
+        ClaimStatus.DENIED.value,
+        ClaimStatus.CLOSED.value,
+    }
+)
+
+
+def claim_reopen(*, claim: Claim, actor: Any = None, note: str = "") -> Claim:
+    """Reopen a rejected claim (999 or 277CA) for correction: rejected -> draft. A rejected
+    claim was never adjudicated, so once fixed (the coverage's member id, a code...) and
+    scrubbed to ready it goes out again as an original (frequency 1) in the next batch."""
+    if claim.status != ClaimStatus.REJECTED.value:
+        raise ValidationError(
+            {
+                "status": f"claim {claim.patient_control_number} is {claim.status_enum.label}: "
+                "only a rejected claim is reopened for correction"
+            }
+        )
+    return claim_transition(
+        claim=claim,
+        to=ClaimStatus.DRAFT,
+        actor=actor,
+        note=note or "Reopened to correct the rejection.",
+    )
+
+
+def _correction(*, claim: Claim, actor: Any, frequency: ClaimFrequency) -> Claim:
+    word = "replacement" if frequency == ClaimFrequency.REPLACEMENT else "void"
+    by = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        original = Claim.objects.select_for_update().select_related("practice").get(pk=claim.pk)
+        where = f"claim {original.patient_control_number}"
+        if original.frequency_code == ClaimFrequency.VOID.value:
+            raise ValidationError({"claim": f"{where} is a void: it cannot be replaced or voided"})
+        if original.status == ClaimStatus.REJECTED.value:
+            raise ValidationError(
+                {
+                    "claim": f"{where} was rejected and never adjudicated: reopen it, correct it "
+                    f"and send it again as an original instead of a {word}"
+                }
+            )
+        if original.status not in AT_PAYER or not original.payer_claim_number:
+            raise ValidationError(
+                {
+                    "claim": f"{where} is {original.status_enum.label} and has no payer claim "
+                    f"number yet: a {word} needs the number the payer's 277CA gives (REF*F8)"
+                }
+            )
+        live = original.replaced_by.exclude(status=ClaimStatus.VOID.value).order_by("-id").first()
+        if live is not None:
+            raise ValidationError(
+                {
+                    "claim": f"{where} already has a correction, claim "
+                    f"{live.patient_control_number} ({live.status_enum.label}): work that one"
+                }
+            )
+        # Numbered as claims.services numbers a new claim (PCNs are unique in a practice).
+        number = practice_next_number(practice=original.practice, name="patient_control")
+        now = timezone.now()
+        new = Claim.objects.create(
+            practice_id=original.practice_id,
+            encounter_id=original.encounter_id,
+            coverage_id=original.coverage_id,
+            sequence=original.sequence,
+            frequency_code=frequency.value,
+            patient_control_number=f"{original.practice_id}C{number:08d}",
+            # REF*F8 until the payer accepts this claim and its 277CA gives it its own number.
+            payer_claim_number=original.payer_claim_number,
+            replaces=original,
+            total_charge_cents=original.total_charge_cents,
+            status=ClaimStatus.DRAFT.value,
+            status_changed_at=now,
+            created_by=by,
+        )
+        ClaimLine.objects.bulk_create(
+            ClaimLine(
+                practice_id=line.practice_id,
+                claim=new,
+                charge_line_id=line.charge_line_id,
+                line_number=line.line_number,
+                charge_cents=line.charge_cents,
+            )
+            for line in original.lines.order_by("line_number")
+        )
+        ClaimStatusChange.objects.create(
+            practice_id=new.practice_id,
+            claim=new,
+            from_status="",
+            to_status=ClaimStatus.DRAFT.value,
+            at=now,
+            actor=by,
+            note=(
+                f"{word.capitalize()} (frequency {frequency.value}) of claim "
+                f"{original.patient_control_number}, payer claim {original.payer_claim_number}."
+            ),
+        )
+        patient_id = original.encounter.patient_id
+        audit_record(
+            action="create",
+            actor=by,
+            practice=original.practice_id,
+            object_type="claims.claim",
+            object_id=new.pk,
+            patient_id=patient_id,
+            detail={"frequency": frequency.value, "replaces": original.pk},
+        )
+    return new
+
+
+def claim_replace(*, claim: Claim, actor: Any = None) -> Claim:
+    """A corrected claim (frequency 7) for a claim the payer accepted or adjudicated: a new
+    draft claim with the original's lines, ``replaces`` pointing to it and the payer's claim
+    number of the original as REF*F8. Scrubbed to ready, it goes out in the next batch. The
+    original keeps its status: the payer's 835 reverses its adjudication (posting moves it).
+    Refused for a rejected claim (reopen it: it goes out again as an original), a void, a
+    claim without the payer's claim number, or one that already has a live correction."""
+    return _correction(claim=claim, actor=actor, frequency=ClaimFrequency.REPLACEMENT)
+
+
+def claim_void_at_payer(*, claim: Claim, actor: Any = None) -> Claim:
+    """A void (frequency 8) of a claim the payer accepted or adjudicated, as
+    :func:`claim_replace` builds a replacement: it cancels the payer's claim (REF*F8), whose
+    payment the payer takes back on an 835. A claim that never reached the payer is voided in
+    place instead (draft, ready or rejected -> void)."""
+    return _correction(claim=claim, actor=actor, frequency=ClaimFrequency.VOID)
 
 
 # -- the missing-999 alert -------------------------------------------------------------------
