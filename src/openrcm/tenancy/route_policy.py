@@ -42,6 +42,7 @@ COVERAGE = "patients.coverage"
 ENCOUNTER = "encounters.encounter"
 CLAIM = "claims.claim"
 PRACTICE = "tenancy.practice"
+JOB = "schedules.job"
 
 # Models whose rows are PHI (or lead to a patient): the Django admin's pages on them are audited.
 PHI_MODELS = frozenset(
@@ -157,6 +158,9 @@ WEB: dict[str, dict[str, Rule]] = {
     "payer_rule_edit": {"GET": Rule(Action.ADMINISTER), "POST": Rule(Action.ADMINISTER)},
     # the claim's CMS-1500 PDF; the view writes the export event (format cms1500)
     "claim_cms1500": {"GET": Rule(Action.VIEW, (Ref(CLAIM, "pk"),), EXPORT, CLAIM)},
+    # the worker's jobs (openrcm.web.jobs_views): daily batches and polls (no PHI), "retry now"
+    "job_list": {"GET": Rule(Action.MANAGE_CLAIMS)},
+    "job_retry": {"POST": Rule(Action.MANAGE_CLAIMS, (Ref(JOB, "pk"),))},
 }
 
 # URL namespaces handled as a whole.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from openrcm.web import paper_views, scrub_views, views
+from openrcm.web import jobs_views, paper_views, scrub_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,4 +32,7 @@ urlpatterns = [
     path("payer-rules/", scrub_views.payer_rule_list_view, name="payer_rule_list"),
     path("payer-rules/new/", scrub_views.payer_rule_new, name="payer_rule_new"),
     path("payer-rules/<int:pk>/", scrub_views.payer_rule_edit, name="payer_rule_edit"),
+    # the worker's jobs (openrcm.web.jobs_views)
+    path("jobs/", jobs_views.job_list_view, name="job_list"),
+    path("jobs/<int:pk>/retry/", jobs_views.job_retry, name="job_retry"),
 ]

@@ -124,6 +124,46 @@ def _a_payer_rule(w: PracticeWorld) -> Any:
     }
     return payer_rule_create(payer=w.payer, data=data, actor=None)
 
+def _a_failed_job(w: PracticeWorld) -> Any:
+    """A daily batch of practice A that failed every attempt (the jobs page's retry button)."""
+    from openrcm.schedules.models import Job, JobKind, JobStatus
+
+    job, _ = Job.objects.get_or_create(
+        key=f"daily-batch:{w.practice.pk}:access",
+        defaults={
+            "kind": JobKind.DAILY_BATCH,
+            "practice": w.practice,
+            "status": JobStatus.FAILED,
+            "attempts": 1,
+            "max_attempts": 1,
+            "last_error": "TransportError: the clearinghouse is down",
+        },
+    )
+    return job
+
+
+def _a_batch(w: PracticeWorld) -> Any:
+    """A batch of the world's practice, sent to its sandbox clearinghouse (built once)."""
+    from openrcm.claims.services import claim_transition
+    from openrcm.clearinghouse.models import Batch
+    from openrcm.clearinghouse.services import batch_build, batch_send, partner_for
+    from openrcm.core.claims.status import ClaimStatus
+
+    found = Batch.objects.filter(practice=w.practice).first()
+    if found is not None:
+        return found
+    if w.claim.status == ClaimStatus.DRAFT.value:
+        claim_transition(claim=w.claim, to=ClaimStatus.READY)
+    built = batch_build(practice=w.practice, partner=partner_for(practice=w.practice))
+    assert built.batch is not None
+    batch_send(batch=built.batch)
+    return built.batch
+
+
+def _an_x12_file(w: PracticeWorld) -> Any:
+    """The stored 837P of the world's batch."""
+    return _a_batch(w).files.get().stored
+
 
 CASES: dict[tuple[str, str], Case] = {
     ("login", "GET"): Case(lambda w: reverse("login"), ok=302),  # signed in: on to the dashboard
@@ -190,6 +230,9 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: _payer_rule(w, "PAYER-ACCESS-002"),
         ok=302,
     ),
+    # the worker's jobs
+    ("job_list", "GET"): Case(lambda w: reverse("job_list") + "?status=failed"),
+    ("job_retry", "POST"): Case(lambda w: reverse("job_retry", args=[_a_failed_job(w).pk]), ok=302),
 }
 
 

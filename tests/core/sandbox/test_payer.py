@@ -153,7 +153,8 @@ def test_a_secondary_claim_pays_the_prior_patient_share() -> None:
     assert cas(line)[("OA", "23")] == D(350)
     assert line.paid + cas(line).get(("PR", "2"), D(0)) == D(50)
     no_info = replace(sec, patient_control_number="PCNX", lines=[
-        replace(ln, adjudications=[]) for ln in sec.lines])  # fmt: skip
+        replace(ln, adjudications=[]) for ln in sec.lines],
+        other_payers=[replace(op, paid_amount=None) for op in sec.other_payers])  # fmt: skip
     _, files = cycle(CALM, [no_info])
     [p] = payments(files)["PCNX"]
     assert p.status == "4" and cas(p.lines[0]) == {("CO", "16"): D(400)}

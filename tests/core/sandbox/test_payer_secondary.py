@@ -290,3 +290,20 @@ def test_secondaries_of_many_primaries_balance_and_pass_pyx12() -> None:
     assert "2" in statuses
     for text in {paid.text for paid in second.values()}:
         assert pyx12_errors(text) == []
+
+
+def test_a_secondary_claim_whose_prior_amounts_do_not_balance_is_returned() -> None:
+    """The clearinghouse's COB balancing edit: 277CA A7:672 and never adjudicated."""
+    flow = Flow(CALM)
+    primary = claim(random.Random(4), 4, filing="CI", lines=1, secondary=True)
+    _, first = flow.submit([primary])
+    sec = next_claim(primary, first[primary.patient_control_number], SECONDARY, "S")
+    [adj] = sec.lines[0].adjudications
+    wrong = replace(adj, paid=adj.paid + 1)
+    bad = replace(sec, lines=[replace(sec.lines[0], adjudications=[wrong])])
+    response = flow.sandbox.receive_837(file_837([batch([bad])], isa=999), received_at=flow.moment)
+    [result] = response.claims
+    assert not result.accepted
+    assert [(c.category, c.code) for r in result.rejections for c in r.codes] == [("A7", "672")]
+    files: list[object] = list(response.files)
+    assert "STC*A7:672" in "".join(texts(files, "277CA"))

@@ -36,12 +36,17 @@ payer requires a group number and SBR03 is empty    A6:163:IL    --           SU
                                                                               NUMBER MISSING
 replacement or void whose REF*F8 the payer does     A7:21        --           ORIGINAL CLAIM
 not know                                                                      NUMBER NOT FOUND
+secondary or later claim whose prior payers' 2320/  A7:672       --           PRIOR PAYER
+2430 amounts do not balance (line charge = SVD02 +                            PAYMENT
+CAS; total charge = AMT*D + CAS)                                              INFORMATION OUT OF
+                                                                              BALANCE
 =================================================== ============ ============ ==================
 
 Status codes (X12 external code list 508): 19 entity acknowledges receipt; 20 accepted for
 processing; 21 missing or invalid information; 33 subscriber and subscriber id not found; 126
 entity's address; 158 entity's date of birth; 163 entity's policy/group number; 164 entity's
-contract/member number; 187 date(s) of service; 562 entity's National Provider Identifier.
+contract/member number; 187 date(s) of service; 562 entity's National Provider Identifier; 672
+payer's payment information is out of balance.
 Entities: IL insured, QC patient, 85 billing provider, 82 rendering, DN referring, 77 service
 facility, DQ supervising. The receiver (2200B) and each billing provider (2200C) get A1:19 with
 counts and amounts of accepted (QTY 90/QA, AMT YU) and rejected (QTY AA/QC, AMT YY) claims.
@@ -60,6 +65,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Final
 
+from openrcm.core.claims.secondary import cob_balance_problems
 from openrcm.core.identifiers import npi_is_valid
 from openrcm.core.sandbox.clock import aware
 from openrcm.core.sandbox.config import SandboxConfig
@@ -219,6 +225,12 @@ def claim_rejections(
         out.append(Rejection((StatusCode("A6", "163", "IL"),), "SUBSCRIBER GROUP NUMBER MISSING"))
     if str(claim.frequency) in ("7", "8") and claim.payer_claim_number not in known_claim_numbers:
         out.append(Rejection((StatusCode("A7", "21"),), "ORIGINAL CLAIM NUMBER NOT FOUND"))
+    if sub.responsibility != "P" and cob_balance_problems(claim):
+        out.append(
+            Rejection(
+                (StatusCode("A7", "672"),), "PRIOR PAYER PAYMENT INFORMATION OUT OF BALANCE"
+            )
+        )
     return out
 
 
