@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-FACES = {"openrcm.web", "openrcm.api", "openrcm.operations"}
+FACES = {"openrcm.web", "openrcm.api", "openrcm.operations", "openrcm.schedules"}
 
 
 def _contracts() -> list[dict[str, list[str]]]:

@@ -20,8 +20,17 @@ class LocationInline(TabularInline[Location, Practice]):
 
 @admin.register(Practice)
 class PracticeAdmin(ModelAdmin[Practice]):
-    list_display = ["name", "slug", "organization", "group_npi", "tin", "time_zone"]
-    list_filter = ["organization"]
+    list_display = [
+        "name",
+        "slug",
+        "organization",
+        "group_npi",
+        "tin",
+        "time_zone",
+        "auto_submit",
+        "submit_at",
+    ]
+    list_filter = ["organization", "auto_submit"]
     search_fields = ["name", "slug", "group_npi"]
     inlines = [LocationInline]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -83,6 +84,17 @@ class Practice(Address):
     phone = models.CharField(max_length=10, blank=True)
     time_zone = models.CharField(
         max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
+    # The daily batch (`openrcm worker`): ready claims are sent at this time of the practice's day.
+    auto_submit = models.BooleanField(
+        "daily submission",
+        default=True,
+        help_text="Send the ready claims to the clearinghouse once a day.",
+    )
+    submit_at = models.TimeField(
+        "daily submission time",
+        default=dt.time(17, 0),
+        help_text="Time of day, in the practice's time zone, of the daily batch.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "ninja",  # serves Swagger UI from its own static files: /api/docs works offline
+    "django_tasks_db",  # the background queue (Django's tasks API), run by `openrcm worker`
     "openrcm.tenancy",
     "openrcm.accounts",
     "openrcm.audit",
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "openrcm.clearinghouse",
     "openrcm.posting",
     "openrcm.web",
+    "openrcm.schedules",  # `openrcm worker`: daily batches, inbound polling, the jobs page
 ]
 
 MIDDLEWARE = [
@@ -119,6 +121,24 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_config(f"sqlite:///{VAR_DIR / 'openrcm.sqlite3'}")}
+
+# -- background work (docs/schedules.md): the queue is a table of the database, so any number of
+# web and worker processes share it; `openrcm worker` runs the schedules and the queue -------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# django-crontask's own lock needs Redis; `openrcm worker` elects one scheduler through a
+# database lease instead (openrcm.schedules.lease), so no Redis URL here.
+CRONTASK = {"REDIS_URL": None}
+OPENRCM_POLL_MINUTES = env_int("OPENRCM_POLL_MINUTES", 5)  # inbound polling interval
+OPENRCM_JOB_MAX_ATTEMPTS = env_int("OPENRCM_JOB_MAX_ATTEMPTS", 6)  # the first try and 5 retries
+OPENRCM_JOB_RETRY_SECONDS = env_int("OPENRCM_JOB_RETRY_SECONDS", 60)  # doubles on each retry
+# A daily batch missed while no worker ran is caught up within this many hours of its time.
+OPENRCM_DAILY_BATCH_CATCHUP_HOURS = env_int("OPENRCM_DAILY_BATCH_CATCHUP_HOURS", 12)
+OPENRCM_JOBS_KEEP_DAYS = env_int("OPENRCM_JOBS_KEEP_DAYS", 30)  # finished jobs older are pruned
+if OPENRCM_POLL_MINUTES < 1 or OPENRCM_JOB_MAX_ATTEMPTS < 1:
+    raise ConfigurationError(
+        "OPENRCM_POLL_MINUTES and OPENRCM_JOB_MAX_ATTEMPTS must be at least 1 "
+        f"(got {OPENRCM_POLL_MINUTES} and {OPENRCM_JOB_MAX_ATTEMPTS})."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # -- authentication (ASVS V2): Argon2, length and common-password checks, no composition rules ----
