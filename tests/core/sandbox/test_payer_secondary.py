@@ -13,7 +13,7 @@ import pytest
 from openrcm.core.claims.secondary import secondary_claim_from
 from openrcm.core.sandbox import Sandbox, SandboxConfig
 from openrcm.core.x12 import era
-from openrcm.core.x12.claim837p import Payer, ProfessionalClaim, Subscriber
+from openrcm.core.x12.claim837p import Payer, ProfessionalClaim, Subscriber, read_837p
 from openrcm.core.x12.era import ClaimPayment, balance_problems, read_835
 
 from .factory import HOME, NOW, PAYERS, SECONDARY, batch, claim, file_837, pyx12_errors, texts
@@ -48,7 +48,9 @@ class Flow:
 
     def submit(self, claims: list[ProfessionalClaim]) -> tuple[str, dict[str, Paid]]:
         self.isa += 1
-        data = file_837([batch(claims, reference=f"B{self.isa}")], isa=self.isa)
+        sent = batch(claims, reference=f"B{self.isa}")
+        data = file_837([sent], isa=self.isa)
+        assert read_837p(data) == [sent]  # what we send reads back the same
         response = self.sandbox.receive_837(data, received_at=self.moment)
         assert sorted(response.accepted) == sorted(c.patient_control_number for c in claims)
         self.moment += dt.timedelta(days=60)
