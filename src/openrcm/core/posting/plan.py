@@ -10,7 +10,9 @@ How a claim payment becomes entries:
 * **Matched lines.** Each SVC is matched to one of our lines (:mod:`.match`). The line gets an
   ``insurance_payment`` of SVC03 and one entry per CAS adjustment, of the kind
   :func:`.classify.classify` gives (LQ remark codes go with it). A denied amount is a ``denial``
-  entry (no money moves: it stays insurance A/R) and a :class:`.DenialFinding`.
+  entry (no money moves: it stays insurance A/R) and a :class:`.DenialFinding` (only for a
+  positive amount: a denial CARC on $0.00 leaves nothing to work). A CAS of $0.00 makes no
+  entry (the ledger refuses zero entries).
 * **Claim-level CAS with service lines.** By the 835's balancing (SVC02 - line CAS = SVC03, and
   CLP03 - all CAS = CLP04), claim-level adjustments come out of the lines' payments:
   sum(SVC03) = CLP04 + claim CAS. Each claim-level amount is therefore allocated across the
@@ -237,7 +239,7 @@ class _Builder:
         when ``finding``, its finding on that line (claim-level findings are added apart)."""
         group, code = adjustment.group.strip().upper(), adjustment.reason.strip().upper()
         effect = classify(group, code, has_next_payer=self.has_next_payer)
-        if effect.is_denial and finding:
+        if effect.is_denial and finding and cents > 0:
             self.denials.append(
                 denial_finding(
                     group=group, reason_code=code, rarcs=rarcs, line_id=line_id, amount_cents=cents
@@ -374,7 +376,7 @@ def _plan_lines(payment: ClaimPayment, matches: Sequence[LineMatch], builder: _B
     rarcs = _claim_rarcs(payment)
     for adj in payment.adjustments:
         effect = classify(adj.group, adj.reason, has_next_payer=builder.has_next_payer)
-        if effect.is_denial:
+        if effect.is_denial and _cents(adj.amount) > 0:
             builder.denials.append(
                 denial_finding(
                     group=adj.group,
@@ -422,7 +424,7 @@ def _plan_claim_level(claim: OurClaim, payment: ClaimPayment, builder: _Builder)
     for adj, total in components:
         if adj is not None:
             effect = classify(adj.group, adj.reason, has_next_payer=builder.has_next_payer)
-            if effect.is_denial:
+            if effect.is_denial and total > 0:
                 builder.denials.append(
                     denial_finding(
                         group=adj.group,
