@@ -43,6 +43,8 @@ ENCOUNTER = "encounters.encounter"
 CLAIM = "claims.claim"
 PRACTICE = "tenancy.practice"
 JOB = "schedules.job"
+BATCH = "clearinghouse.batch"
+STORED_FILE = "files.storedfile"
 
 # Models whose rows are PHI (or lead to a patient): the Django admin's pages on them are audited.
 PHI_MODELS = frozenset(
@@ -158,6 +160,21 @@ WEB: dict[str, dict[str, Rule]] = {
     "payer_rule_edit": {"GET": Rule(Action.ADMINISTER), "POST": Rule(Action.ADMINISTER)},
     # the claim's CMS-1500 PDF; the view writes the export event (format cms1500)
     "claim_cms1500": {"GET": Rule(Action.VIEW, (Ref(CLAIM, "pk"),), EXPORT, CLAIM)},
+    # submission (openrcm.web.submission_views): the ready queue and "Submit now" (the services
+    # audit the batch), batches and inbound files (ids, counts and totals), the rejection
+    # worklist and its actions. The batch page (patients) and the X12 files write their own
+    # events: read of the batch, read or export of the stored file.
+    "submission_queue": {"GET": Rule(Action.VIEW, audit=LIST, object_type=CLAIM)},
+    "batch_submit": {"POST": Rule(Action.MANAGE_CLAIMS, (Ref(PRACTICE, "practice", "form"),))},
+    "rejection_list": {"GET": Rule(Action.VIEW, audit=LIST, object_type=CLAIM)},
+    "claim_resend": {"POST": Rule(Action.MANAGE_CLAIMS, (Ref(CLAIM, "pk"),), READ, CLAIM)},
+    "claim_correct": {"POST": Rule(Action.MANAGE_CLAIMS, (Ref(CLAIM, "pk"),), READ, CLAIM)},
+    "batch_list": {"GET": Rule(Action.VIEW)},
+    "batch_detail": {"GET": Rule(Action.VIEW, (Ref(BATCH, "pk"),))},
+    "batch_send": {"POST": Rule(Action.MANAGE_CLAIMS, (Ref(BATCH, "pk"),))},
+    "inbound_list": {"GET": Rule(Action.VIEW)},
+    "x12_file": {"GET": Rule(Action.VIEW, (Ref(STORED_FILE, "pk"),))},
+    "x12_download": {"GET": Rule(Action.VIEW, (Ref(STORED_FILE, "pk"),))},
     # the worker's jobs (openrcm.web.jobs_views): daily batches and polls (no PHI), "retry now"
     "job_list": {"GET": Rule(Action.MANAGE_CLAIMS)},
     "job_retry": {"POST": Rule(Action.MANAGE_CLAIMS, (Ref(JOB, "pk"),))},

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from openrcm.web import jobs_views, paper_views, scrub_views, views
+from openrcm.web import jobs_views, paper_views, scrub_views, submission_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -32,6 +32,18 @@ urlpatterns = [
     path("payer-rules/", scrub_views.payer_rule_list_view, name="payer_rule_list"),
     path("payer-rules/new/", scrub_views.payer_rule_new, name="payer_rule_new"),
     path("payer-rules/<int:pk>/", scrub_views.payer_rule_edit, name="payer_rule_edit"),
+    # submission: the ready queue ("Submit now"), batches, inbound files, X12 files, rejections
+    path("claims/ready/", submission_views.submission_queue_view, name="submission_queue"),
+    path("claims/ready/submit/", submission_views.batch_submit, name="batch_submit"),
+    path("claims/rejected/", submission_views.rejection_list_view, name="rejection_list"),
+    path("claims/<int:pk>/resend/", submission_views.claim_resend, name="claim_resend"),
+    path("claims/<int:pk>/correct/", submission_views.claim_correct, name="claim_correct"),
+    path("batches/", submission_views.batch_list_view, name="batch_list"),
+    path("batches/<int:pk>/", submission_views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/send/", submission_views.batch_send_view, name="batch_send"),
+    path("inbound/", submission_views.inbound_list_view, name="inbound_list"),
+    path("x12/<int:pk>/", submission_views.x12_file_view, name="x12_file"),
+    path("x12/<int:pk>/download/", submission_views.x12_file_download, name="x12_download"),
     # the worker's jobs (openrcm.web.jobs_views)
     path("jobs/", jobs_views.job_list_view, name="job_list"),
     path("jobs/<int:pk>/retry/", jobs_views.job_retry, name="job_retry"),

@@ -124,6 +124,7 @@ def _a_payer_rule(w: PracticeWorld) -> Any:
     }
     return payer_rule_create(payer=w.payer, data=data, actor=None)
 
+
 def _a_failed_job(w: PracticeWorld) -> Any:
     """A daily batch of practice A that failed every attempt (the jobs page's retry button)."""
     from openrcm.schedules.models import Job, JobKind, JobStatus
@@ -230,6 +231,22 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: _payer_rule(w, "PAYER-ACCESS-002"),
         ok=302,
     ),
+    # submission: the ready queue, batches, inbound files, X12 files, the rejection worklist
+    ("submission_queue", "GET"): Case(lambda w: reverse("submission_queue")),
+    ("batch_submit", "POST"): Case(  # no clearinghouse set up: back to the queue, with why
+        lambda w: reverse("batch_submit"), lambda w: {"practice": w.practice.pk}, ok=302
+    ),
+    ("rejection_list", "GET"): Case(lambda w: reverse("rejection_list")),
+    ("claim_resend", "POST"): Case(lambda w: reverse("claim_resend", args=[w.claim.pk]), ok=302),
+    ("claim_correct", "POST"): Case(lambda w: reverse("claim_correct", args=[w.claim.pk]), ok=302),
+    ("batch_list", "GET"): Case(lambda w: reverse("batch_list")),
+    ("batch_detail", "GET"): Case(lambda w: reverse("batch_detail", args=[_a_batch(w).pk])),
+    ("batch_send", "POST"): Case(  # already sent: back to the batch, with why
+        lambda w: reverse("batch_send", args=[_a_batch(w).pk]), ok=302
+    ),
+    ("inbound_list", "GET"): Case(lambda w: reverse("inbound_list")),
+    ("x12_file", "GET"): Case(lambda w: reverse("x12_file", args=[_an_x12_file(w).pk])),
+    ("x12_download", "GET"): Case(lambda w: reverse("x12_download", args=[_an_x12_file(w).pk])),
     # the worker's jobs
     ("job_list", "GET"): Case(lambda w: reverse("job_list") + "?status=failed"),
     ("job_retry", "POST"): Case(lambda w: reverse("job_retry", args=[_a_failed_job(w).pk]), ok=302),
