@@ -107,10 +107,10 @@ def charges(claim: OurClaim) -> list[Entry]:
     return [Entry(K.CHARGE, line.charge_cents, line_id=line.line_id) for line in claim.lines]
 
 
-def plan(case: Case, **kwargs: object) -> ClaimPostingPlan:
+def plan(case: Case) -> ClaimPostingPlan:
     return plan_claim_payment(
-        claim=case.claim, payment=case.payment, has_next_payer=case.has_next_payer, **kwargs
-    )  # type: ignore[arg-type]
+        claim=case.claim, payment=case.payment, has_next_payer=case.has_next_payer
+    )
 
 
 @given(cases())
