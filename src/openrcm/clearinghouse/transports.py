@@ -2,7 +2,7 @@
 
 A transport sends a named file and lists the files waiting in its inbound folder; taking each
 inbound file once (by name and hash) is the caller's job (:func:`services.inbound_poll`).
-SFTP comes later behind the same interface.
+SFTP lives in :mod:`openrcm.clearinghouse.sftp` (imported when a partner uses it).
 """
 
 from __future__ import annotations
@@ -101,4 +101,8 @@ def transport_for(partner: TradingPartner, *, now: dt.datetime) -> Transport:
         return FolderTransport(out_dir, in_dir)
     if partner.transport == TransportKind.SANDBOX:
         return SandboxTransport(partner, now=now)
+    if partner.transport == TransportKind.SFTP:
+        from openrcm.clearinghouse.sftp import sftp_transport_for
+
+        return sftp_transport_for(partner.name, options)
     raise TransportError(f"partner {partner.name}: unknown transport {partner.transport!r}")
