@@ -253,5 +253,7 @@ LOGGING = {
         # SQL with its parameters (PHI) is never logged, even at OPENRCM_LOG_LEVEL=DEBUG
         "django.db.backends": {"level": "WARNING"},
         "django.template": {"filters": ["no_template_context"]},
+        # The SFTP transport's library narrates every connection step at INFO.
+        "asyncssh": {"level": "WARNING"},
     },
 }
