@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from openrcm.claims.models import Claim, ClaimLine
 from openrcm.core.posting.entries import Bucket, Entry, EntryKind, PatientReason, effect
 from openrcm.posting.models import ChargeBalance, EntrySource, LedgerEntry
+
+BATCH = 500  # rows per statement (SQLite's bound-parameter limit, PostgreSQL's plan size)
 
 # A balance row's key: ("line", charge line id) or ("claim", claim id) for claim-level entries.
 type BalanceKey = tuple[str, int]
@@ -64,12 +65,14 @@ def _key(charge_line_id: int | None, claim_id: int | None) -> BalanceKey:
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Where an entry goes: practice, charge line (None for claim level), claim, claim line."""
+    """Where an entry goes: practice, charge line (None for claim level), claim, claim line,
+    and the 835 claim payment it came from."""
 
     practice_id: int
     charge_line_id: int | None
     claim_id: int | None
     claim_line_id: int | None
+    remittance_claim_id: int | None = None
 
 
 def entries_write(
@@ -79,7 +82,6 @@ def entries_write(
     source: str,
     actor: Any = None,
     now: dt.datetime | None = None,
-    remittance_claim_id: int | None = None,
 ) -> list[LedgerEntry]:
     """Store `placed` entries and move their balances, all in one transaction.
 
@@ -107,7 +109,7 @@ def entries_write(
             created_at=moment,
             created_by=by,
             source=source,
-            remittance_claim_id=remittance_claim_id,
+            remittance_claim_id=where.remittance_claim_id,
             reverses_id=entry.reverses,
             note=entry.note[:200],
         )
@@ -122,7 +124,7 @@ def entries_write(
         deltas[key][1] += patient
         practice_of[key] = where.practice_id
     with transaction.atomic():
-        LedgerEntry.objects.bulk_create(rows)
+        LedgerEntry.objects.bulk_create(rows, batch_size=BATCH)
         _balances_move(deltas, practice_of, moment)
     return rows
 
@@ -132,16 +134,22 @@ def _balances_move(
 ) -> None:
     line_ids = sorted(k[1] for k in deltas if k[0] == "line")
     claim_ids = sorted(k[1] for k in deltas if k[0] == "claim")
-    where = Q(charge_line_id__in=line_ids) | Q(charge_line__isnull=True, claim_id__in=claim_ids)
-    found = {
-        _key(row.charge_line_id, row.claim_id): row
-        for row in ChargeBalance.objects.select_for_update().filter(where).order_by("pk")
-    }
+    found: dict[BalanceKey, ChargeBalance] = {}
+    for start in range(0, len(line_ids), BATCH):
+        chunk = line_ids[start : start + BATCH]
+        for row in ChargeBalance.objects.select_for_update().filter(charge_line_id__in=chunk):
+            found[_key(row.charge_line_id, row.claim_id)] = row
+    for start in range(0, len(claim_ids), BATCH):
+        chunk = claim_ids[start : start + BATCH]
+        for row in ChargeBalance.objects.select_for_update().filter(
+            charge_line__isnull=True, claim_id__in=chunk
+        ):
+            found[_key(row.charge_line_id, row.claim_id)] = row
     changed: list[ChargeBalance] = []
     created: list[ChargeBalance] = []
     for key, (insurance, patient) in deltas.items():
-        row = found.get(key)
-        if row is None:
+        existing = found.get(key)
+        if existing is None:
             created.append(
                 ChargeBalance(
                     practice_id=practice_of[key],
@@ -153,12 +161,12 @@ def _balances_move(
                 )
             )
         elif insurance or patient:
-            row.insurance_cents += insurance
-            row.patient_cents += patient
-            row.updated_at = moment
-            changed.append(row)
+            existing.insurance_cents += insurance
+            existing.patient_cents += patient
+            existing.updated_at = moment
+            changed.append(existing)
     if created:
-        ChargeBalance.objects.bulk_create(created)
+        ChargeBalance.objects.bulk_create(created, batch_size=BATCH)
     if changed:
         ChargeBalance.objects.bulk_update(
             changed, ["insurance_cents", "patient_cents", "updated_at"], batch_size=500
@@ -175,17 +183,19 @@ def ledger_charges_post(
         return 0
     moment = now or timezone.now()
     with transaction.atomic():
-        lines = list(
-            ClaimLine.objects.filter(claim_id__in=claim_ids)
-            .select_related("claim")
-            .order_by("claim_id", "line_number")
-        )
-        charged = set(
-            LedgerEntry.objects.filter(
-                kind=EntryKind.CHARGE.value,
-                charge_line_id__in=[ln.charge_line_id for ln in lines],
-            ).values_list("charge_line_id", flat=True)
-        )
+        lines: list[ClaimLine] = []
+        for start in range(0, len(claim_ids), BATCH):
+            lines += ClaimLine.objects.filter(
+                claim_id__in=claim_ids[start : start + BATCH]
+            ).order_by("claim_id", "line_number")
+        charged: set[int] = set()
+        line_ids = [ln.charge_line_id for ln in lines]
+        for start in range(0, len(line_ids), BATCH):
+            charged.update(
+                LedgerEntry.objects.filter(
+                    kind=EntryKind.CHARGE.value, charge_line_id__in=line_ids[start : start + BATCH]
+                ).values_list("charge_line_id", flat=True)
+            )
         placed: list[tuple[Entry, Placement]] = []
         for line in lines:
             if line.charge_line_id in charged or line.charge_cents == 0:

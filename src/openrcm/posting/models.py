@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import models
 
 from openrcm.claims.models import Claim, ClaimLine
+from openrcm.clearinghouse.models import InboundFile
 from openrcm.encounters.models import ChargeLine
 from openrcm.files.models import StoredFile
 from openrcm.tenancy.models import Practice
@@ -224,6 +225,15 @@ class EraFile(models.Model):
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    inbound = models.OneToOneField(
+        InboundFile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="era_file",
+        help_text="The clearinghouse file it came in as (none for an upload or the CLI).",
+    )
+    error = models.TextField(blank=True, help_text="Why the file could not be read at all.")
 
     objects = PracticeScopedQuerySet.as_manager()
 
@@ -302,6 +312,10 @@ class RemittanceClaim(models.Model):
     patient_responsibility_cents = models.BigIntegerField(null=True, blank=True)
     payer_claim_number = models.CharField("CLP07", max_length=50, blank=True)
     outcome = models.CharField(max_length=20, blank=True, help_text="The claim status it led to.")
+    content_key = models.CharField(
+        max_length=64, help_text="The core's SHA-256 of the CLP's content: posted once per claim."
+    )
+    warnings = models.JSONField(default=list, blank=True)
     reversed_by = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reverses"
     )
@@ -315,6 +329,7 @@ class RemittanceClaim(models.Model):
         ordering = ["remittance", "id"]
         indexes = [
             models.Index(fields=["claim", "payer_claim_number"], name="remit_claim_icn"),
+            models.Index(fields=["claim", "content_key"], name="remit_claim_content"),
         ]
 
     def __str__(self) -> str:
