@@ -42,6 +42,7 @@ from openrcm.core.x12.errors import X12Error
 from openrcm.core.x12.ta1 import read_ta1
 from openrcm.files.models import StoredFileKind
 from openrcm.files.services import file_store
+from openrcm.posting.ledger import ledger_charges_post
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.services import practice_next_number
 
@@ -427,6 +428,8 @@ def _mark_submitted(batch: Batch, *, actor: Any, note: str, moment: dt.datetime)
         )
     )
     claims_transition_many(claims=claims, to=ClaimStatus.SUBMITTED, actor=actor, note=note)
+    # Their lines are final now: the charges enter the ledger (once per charge line).
+    ledger_charges_post(claims=claims, actor=actor, now=moment)
     BatchClaim.objects.filter(batch=batch).update(status=BatchStatus.SUBMITTED)
     batch.status = BatchStatus.SUBMITTED
     batch.submitted_at = moment

@@ -24,6 +24,7 @@ from openrcm.clearinghouse.services import (
 )
 from openrcm.clearinghouse.transports import TransportError
 from openrcm.operations.commanding import Error, OpenRCMCommand
+from openrcm.posting.selectors import claim_money
 from openrcm.tenancy.models import Practice
 
 
@@ -87,6 +88,8 @@ def claim_document(claim: Claim) -> dict[str, Any]:
         "lines": lines,
         "history": history,
         "acknowledgments": acks,
+        # What was paid, adjusted and denied, the balances and the ledger (openrcm.posting).
+        **claim_money(claim),
     }
 
 
