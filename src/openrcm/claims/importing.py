@@ -162,7 +162,7 @@ def claims_import_837(
     the import acts as the service user "system:claims-import".
     """
     if (data is None) == (path is None):
-        raise TypeError("give the file's data or its path, not both")
+        raise TypeError("give exactly one of `data` and `path`")
     if path is not None:
         name = name or str(path)
         try:
@@ -270,6 +270,16 @@ class _Person:
     relationship: str  # to the subscriber, as billed (18 when the patient is the subscriber)
 
 
+@dataclass
+class _Built:
+    """One claim's rows, validated, waiting for the bulk write."""
+
+    encounter: Encounter
+    codes: list[str]
+    lines: list[ChargeLine]
+    claim: Claim
+
+
 class _Importer:
     """Maps the claims of one file onto the practice's records (inside the caller's
     transaction); caches what it has matched or created so a file touches each row once."""
@@ -336,11 +346,55 @@ class _Importer:
         self._numbers = iter(
             practice_next_numbers(practice=self.practice, name="line_control", count=needed)
         )
-        return [self.claim(claim) for claim in fresh]
+        built = [self.claim(claim) for claim in fresh]
+        return self.write(built)
+
+    def write(self, built: list[_Built]) -> list[Claim]:
+        """Write the encounters, diagnoses, charge lines, claims, first history steps and claim
+        lines of every claim in bulk (each kind in one statement, or a few batches)."""
+        Encounter.objects.bulk_create([b.encounter for b in built])
+        Diagnosis.objects.bulk_create(
+            Diagnosis(encounter=b.encounter, position=i + 1, code=code)
+            for b in built
+            for i, code in enumerate(b.codes)
+        )
+        for b in built:
+            for line in b.lines:
+                line.encounter = b.encounter
+        ChargeLine.objects.bulk_create([line for b in built for line in b.lines])
+        for b in built:
+            b.claim.encounter = b.encounter
+        claims = Claim.objects.bulk_create([b.claim for b in built])
+        ClaimStatusChange.objects.bulk_create(
+            ClaimStatusChange(
+                practice=self.practice,
+                claim=claim,
+                from_status="",
+                to_status=ClaimStatus.DRAFT.value,
+                at=self.now,
+                actor=self.actor,
+                note=f"Imported from {self.label}.",
+            )
+            for claim in claims
+        )
+        ClaimLine.objects.bulk_create(
+            ClaimLine(
+                practice=self.practice,
+                claim=b.claim,
+                charge_line=line,
+                line_number=line.line_number,
+                charge_cents=line.charge_cents,
+            )
+            for b in built
+            for line in b.lines
+        )
+        return claims
 
     # -- one claim -------------------------------------------------------------------------
 
-    def claim(self, src: x.ProfessionalClaim) -> Claim:
+    def claim(self, src: x.ProfessionalClaim) -> _Built:
+        """The claim's rows, validated and not yet written; its people and parties matched or
+        created."""
         self.pcn = pcn = src.patient_control_number
         if len(pcn) > MAX_PCN:
             raise self.fail(
@@ -380,19 +434,11 @@ class _Importer:
         codes = self.diagnoses(src)
         lines = self.lines(src, encounter, len(codes))
         total = sum(line.charge_cents for line in lines)
-        if total != _cents(src.total_charge):
+        if _cents(src.total_charge) != total:
             raise self.fail(
                 f"the total charge (CLM02) {src.total_charge} is not the sum of the lines "
                 f"{Decimal(total).scaleb(-2)}"
             )
-        encounter.save()
-        Diagnosis.objects.bulk_create(
-            Diagnosis(encounter=encounter, position=i + 1, code=code)
-            for i, code in enumerate(codes)
-        )
-        for line in lines:
-            line.encounter = encounter
-        ChargeLine.objects.bulk_create(lines)
         claim = Claim(
             practice=self.practice,
             encounter=encounter,
@@ -412,29 +458,9 @@ class _Importer:
                 validate_unique=False,
                 validate_constraints=False,
             )
-        claim.save()
-        ClaimStatusChange.objects.create(
-            practice=self.practice,
-            claim=claim,
-            from_status="",
-            to_status=ClaimStatus.DRAFT.value,
-            at=self.now,
-            actor=self.actor,
-            note=f"Imported from {self.label}.",
-        )
-        ClaimLine.objects.bulk_create(
-            ClaimLine(
-                practice=self.practice,
-                claim=claim,
-                charge_line=line,
-                line_number=line.line_number,
-                charge_cents=line.charge_cents,
-            )
-            for line in lines
-        )
         self.result.claims.append(pcn)
         self.result.lines_created += len(lines)
-        return claim
+        return _Built(encounter, codes, lines, claim)
 
     # -- payers ------------------------------------------------------------------------------
 
@@ -857,6 +883,9 @@ class _Importer:
                 )
             if ln.unit_basis != "UN":
                 self.warn(f"{where} counts {ln.unit_basis} (SV103); kept as {units} units")
+            charge = _cents(ln.charge)
+            if charge is None or charge < 0:
+                raise self.fail(f"{where}: charge (SV102) {ln.charge} is not an amount in cents")
             drug = ln.drug
             mods = [*ln.modifiers, "", "", "", ""]
             control = ln.control_number
@@ -877,7 +906,7 @@ class _Importer:
                 modifier3=mods[2],
                 modifier4=mods[3],
                 units=units,
-                charge_cents=_cents(ln.charge),
+                charge_cents=charge,
                 diagnosis_pointers=",".join(str(p) for p in ln.diagnosis_pointers),
                 ndc_code=drug.ndc if drug is not None else "",
                 ndc_quantity=_plain(drug.quantity) if drug is not None else "",
@@ -919,12 +948,9 @@ def _whole(value: Decimal) -> int | None:
     return int(integral) if integral == value else None
 
 
-def _cents(amount: Decimal) -> int:
-    cents = amount.scaleb(2)
-    whole = _whole(cents)
-    if whole is None:
-        raise ClaimImportError(f"amount {amount} has fractions of a cent")
-    return whole
+def _cents(amount: Decimal) -> int | None:
+    """Whole cents, or None for an amount with fractions of a cent."""
+    return _whole(amount.scaleb(2))
 
 
 def _plain(value: Decimal) -> str:
