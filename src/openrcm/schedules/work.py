@@ -8,6 +8,7 @@ from typing import Any
 from openrcm.audit.services import audit_service_actor
 from openrcm.clearinghouse.models import Batch, BatchStatus, TradingPartner
 from openrcm.clearinghouse.services import batch_build, batch_send, inbound_poll
+from openrcm.posting.services import eras_post_pending
 from openrcm.schedules.jobs import Runner
 from openrcm.schedules.models import Job, JobKind
 from openrcm.tenancy.models import Practice
@@ -47,18 +48,24 @@ def run_daily_batch(job: Job) -> dict[str, Any]:
     return {"batches": sent, "claims": claims, "partner": partner.name}
 
 
-def post_pending_835s(partner: TradingPartner) -> dict[str, Any]:
-    """Hook for the posting app: post the 835s the poll stored. Nothing to call yet."""
-    return {}
+def post_pending_835s(actor: Any) -> dict[str, Any]:
+    """Post the 835s polls stored and nobody imported yet (the posting app's service; a file
+    it cannot read is recorded there with its error, not retried)."""
+    results = eras_post_pending(actor=actor)
+    return {
+        "eras_posted": sum(1 for r in results if not r.errors),
+        "era_errors": [e for r in results for e in r.errors][:20],
+    }
 
 
 def run_inbound_poll(job: Job) -> dict[str, Any]:
     """Take in the clearinghouse's new files (acknowledgments applied to batches and claims),
-    then post the 835s among them."""
+    then post the 835s among them (``openrcm.posting``)."""
     partner = job.partner
     if partner is None:
         return {"taken": 0, "note": "the clearinghouse was removed"}
-    result = inbound_poll(partner=partner, actor=audit_service_actor(SERVICE_NAME))
+    actor = audit_service_actor(SERVICE_NAME)
+    result = inbound_poll(partner=partner, actor=actor)
     summary: dict[str, Any] = {
         "taken": len(result.taken),
         "skipped": result.skipped,
@@ -67,7 +74,7 @@ def run_inbound_poll(job: Job) -> dict[str, Any]:
         "rejected": result.rejected,
         "errors": result.errors[:20],
     }
-    summary.update(post_pending_835s(partner))
+    summary.update(post_pending_835s(actor))
     return summary
 
 

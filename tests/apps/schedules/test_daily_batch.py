@@ -123,6 +123,14 @@ def test_polling_takes_the_sandbox_acknowledgments(
         latest = Job.objects.filter(kind=JobKind.INBOUND_POLL).order_by("-id").first()
         assert latest is not None and latest.pk != poll.pk
         assert latest.status == JobStatus.SUCCEEDED and latest.result["taken"] == 0
+        # Weeks later the sandbox payer's 835 is due: the poll takes it and posts it.
+        clock.move_to(chicago(28, 9) + dt.timedelta(days=45))
+        run_once(worker_id="w")
+        paid = Job.objects.filter(kind=JobKind.INBOUND_POLL).order_by("-id").first()
+        assert paid is not None and paid.status == JobStatus.SUCCEEDED
+        assert paid.result["taken"] >= 1 and paid.result["eras_posted"] >= 1, paid.result
+        world.claim.refresh_from_db()
+        assert world.claim.status in ("paid", "partially_paid", "denied", "closed")
 
 
 def test_worker_once_command_end_to_end(world: PracticeWorld, sandbox: TradingPartner) -> None:
