@@ -182,3 +182,26 @@ def test_allocate_splits_exactly_and_in_proportion(total: int, weights: list[int
     used = weights if any(weights) else [1] * len(weights)
     for part, weight in zip(parts, used, strict=True):
         assert abs(part * whole - total * weight) < whole  # within one cent of the exact share
+
+
+def test_content_key_reads_every_field_of_the_835_claim_and_line() -> None:
+    # A field added to the 835 dataclasses must be added to the key (plan.content_key).
+    from dataclasses import fields
+
+    from openrcm.core.posting.plan import KEY_FIELDS
+    from openrcm.core.x12.era import ServiceLine
+
+    assert {f.name for f in fields(ClaimPayment)} - {"header"} == KEY_FIELDS["ClaimPayment"]
+    assert {f.name for f in fields(ServiceLine)} == KEY_FIELDS["ServiceLine"]
+
+
+def test_content_key_compares_amounts_by_value_and_ignores_the_lx_header() -> None:
+    payment = clp("P", "1", "100", "80", [svc("99213", "100", "80", "CO-45:20")])
+    same = clp("P", "1", "100.00", "80.0", [svc("99213", "100.00", "80", "CO-45:20.00")])
+    assert content_key(payment) == content_key(same)
+    from openrcm.core.x12.era import ClaimHeader
+
+    same.header = ClaimHeader("2")
+    assert content_key(payment) == content_key(same)
+    other = clp("P", "1", "100", "80", [svc("99213", "100", "80", "CO-45:20", rarcs=("M15",))])
+    assert content_key(other) != content_key(payment)

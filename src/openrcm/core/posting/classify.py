@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from openrcm.core.codes.carc import DenialCategory, NextAction, carc
@@ -78,6 +79,7 @@ class DenialFinding:
     description: str = ""
 
 
+@lru_cache(maxsize=4096)
 def classify(group: str, reason_code: str, *, has_next_payer: bool) -> AdjustmentEffect:
     """The ledger effect of a CAS adjustment of ``group`` with CARC ``reason_code``.
 

@@ -44,10 +44,8 @@ refuse posting a claim payment twice.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
-from datetime import date
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
@@ -62,9 +60,10 @@ from openrcm.core.posting.match import (
     describe_svc,
     match_lines,
 )
-from openrcm.core.x12.era import Adjustment, ClaimPayment
+from openrcm.core.x12.era import Adjustment, ClaimPayment, ServiceLine
 
 __all__ = [
+    "KEY_FIELDS",
     "ClaimPostingPlan",
     "OurClaim",
     "allocate",
@@ -183,34 +182,105 @@ def allocate(total: int, weights: Sequence[int]) -> list[int]:
 # -- content key ----------------------------------------------------------------------------
 
 
-def _canonical(value: object) -> object:
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return "0" if text in ("-0", "0") else text
-    if isinstance(value, date):
-        return value.isoformat()
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    return value
+# The key is computed for every claim of an 835 (tens of thousands per file), so it reads the
+# fields explicitly into a tuple and hashes its repr. KEY_FIELDS names what it covers; a test
+# fails when the 835 dataclasses gain a field the key does not read.
+KEY_FIELDS: Final = {
+    "ClaimPayment": frozenset(
+        {"patient_control_number", "status", "charge", "paid", "filing_indicator",
+         "payer_claim_number", "patient_responsibility", "facility_type", "frequency",
+         "drg_code", "drg_weight", "discharge_fraction", "adjustments", "names", "inpatient",
+         "outpatient", "references", "dates", "contacts", "amounts", "quantities", "lines"}
+    ),
+    "ServiceLine": frozenset(
+        {"procedure_qualifier", "procedure_code", "charge", "paid", "modifiers",
+         "revenue_code", "units", "original_procedure", "original_units", "dates",
+         "adjustments", "references", "amounts", "quantities", "remarks"}
+    ),
+}  # fmt: skip
+
+
+def _n(value: Decimal | None) -> int | str | None:
+    """A number in one canonical form (``80``, ``80.0`` and ``80.00`` are the same amount):
+    whole cents as an ``int``, anything finer as normalized text."""
+    if value is None:
+        return None
+    scaled = value * 100
+    cents = int(scaled)
+    if cents == scaled:
+        return cents
+    return format(value.normalize(), "f")
+
+
+def _adjustments(items: Sequence[Adjustment]) -> tuple[object, ...]:
+    return tuple((a.group, a.reason, _n(a.amount), _n(a.quantity)) for a in items)
+
+
+def _line_key(line: ServiceLine) -> tuple[object, ...]:
+    return (
+        line.procedure_qualifier,
+        line.procedure_code,
+        _n(line.charge),
+        _n(line.paid),
+        tuple(line.modifiers),
+        line.revenue_code,
+        _n(line.units),
+        tuple(line.original_procedure) if line.original_procedure is not None else None,
+        _n(line.original_units),
+        tuple((d.qualifier, d.date.isoformat()) for d in line.dates),
+        _adjustments(line.adjustments),
+        tuple((r.qualifier, r.value) for r in line.references),
+        tuple((a.qualifier, _n(a.amount)) for a in line.amounts),
+        tuple((q.qualifier, _n(q.quantity)) for q in line.quantities),
+        tuple((r.qualifier, r.code) for r in line.remarks),
+    )
 
 
 def content_key(payment: ClaimPayment) -> str:
     """A deterministic SHA-256 (hex) of the claim payment's content: CLP, CAS, names, dates,
-    references, amounts, and every SVC with its own; not the LX header it sat under."""
-    data = _canonical(payment)
-    assert isinstance(data, dict)
-    data.pop("header", None)
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    references, amounts, and every SVC with its own; not the LX header it sat under. Numbers
+    are compared by value (``80`` and ``80.00`` are the same)."""
+    p = payment
+    data = (
+        p.patient_control_number,
+        p.status,
+        _n(p.charge),
+        _n(p.paid),
+        p.filing_indicator,
+        p.payer_claim_number,
+        _n(p.patient_responsibility),
+        p.facility_type,
+        p.frequency,
+        p.drg_code,
+        _n(p.drg_weight),
+        _n(p.discharge_fraction),
+        _adjustments(p.adjustments),
+        tuple(
+            (n.entity, n.entity_type, n.last, n.first, n.middle, n.suffix, n.id_qualifier, n.id)
+            for n in p.names
+        ),
+        tuple(p.inpatient) if p.inpatient is not None else None,
+        tuple(p.outpatient) if p.outpatient is not None else None,
+        tuple((r.qualifier, r.value) for r in p.references),
+        tuple((d.qualifier, d.date.isoformat()) for d in p.dates),
+        tuple((c.function, c.name, tuple(map(tuple, c.numbers))) for c in p.contacts),
+        tuple((a.qualifier, _n(a.amount)) for a in p.amounts),
+        tuple((q.qualifier, _n(q.quantity)) for q in p.quantities),
+        tuple(_line_key(line) for line in p.lines),
+    )
+    return hashlib.sha256(repr(data).encode()).hexdigest()
 
 
 # -- planning -------------------------------------------------------------------------------
 
 
 def _cents(value: Decimal) -> int:
-    return decimal_to_cents(value)
+    """Exact cents of an 835 amount (the reader's Decimals); sub-cents raise, naming it."""
+    scaled = value * 100
+    cents = int(scaled)
+    if cents != scaled:
+        return decimal_to_cents(value)  # raises ValueError naming the amount
+    return cents
 
 
 def _money(cents: int) -> str:
