@@ -1,0 +1,42 @@
+"""The long-running `openrcm worker`: it takes the scheduler lease, runs the queue, and on
+SIGTERM finishes cleanly and gives the lease up."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import pytest
+
+from openrcm.clearinghouse.models import TradingPartner
+from openrcm.schedules.jobs import job_open
+from openrcm.schedules.lease import lease_holder
+from openrcm.schedules.models import Job, JobKind, JobStatus
+from openrcm.schedules.worker import WorkerProcess
+from tests.apps.conftest import PracticeWorld
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_worker_runs_the_queue_and_stops_on_sigterm(
+    world: PracticeWorld, sandbox: TradingPartner
+) -> None:
+    job = job_open(
+        kind=JobKind.DAILY_BATCH,
+        key="daily-batch:service",
+        practice=world.practice,
+        partner=sandbox,
+    )
+    assert job is not None
+    process = WorkerProcess(worker_id="service-1", interval=0.05, renew_seconds=0.1)
+    timer = threading.Timer(1.5, os.kill, args=(os.getpid(), signal.SIGTERM))
+    timer.start()
+    try:
+        process.run()  # returns once SIGTERM is handled
+    finally:
+        timer.cancel()
+    assert process.holds_lease  # it drove the schedules while it ran
+    assert lease_holder() == ""  # and gave the lease up on the way out
+    assert Job.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED
+    assert signal.getsignal(signal.SIGTERM) is not process._on_signal  # handlers restored
