@@ -356,6 +356,7 @@ def test_worked_scenario_creates_exactly_these_rows(riverbend: Practice, tmp_pat
         "11",
         "AUTH778",
     )
+    assert enc.referring_provider is not None
     assert (enc.provider.last_name, enc.referring_provider.last_name, enc.location) == (
         "SMITH",
         "REFER",
@@ -401,7 +402,7 @@ def test_worked_scenario_creates_exactly_these_rows(riverbend: Practice, tmp_pat
             "draft",
             "Imported from worked.837.",
         )
-        assert step.actor.username == "system:claims-import"
+        assert step.actor is not None and step.actor.username == "system:claims-import"
     record = ImportedClaimFile.objects.get()
     assert set(record.claims.all()) == {first, second}
     assert record.counts["claims_created"] == 2 and record.sha256 == result.sha256
@@ -494,6 +495,72 @@ def test_an_error_in_the_second_claim_undoes_the_first(riverbend: Practice, tmp_
     assert "claim RB-0002: line 1: units (SV104) 1.5 is not a whole number" in str(caught.value)
     assert "nothing was imported" in str(caught.value)
     assert _rows() == before
+
+
+def _mutated(*changes: tuple[str, str | None]) -> str:
+    """The worked file with segments replaced (or dropped, for None)."""
+    segments: list[str | None] = list(WORKED_SEGMENTS)
+    for old, new in changes:
+        assert old in segments
+        segments = [new if seg == old else seg for seg in segments]
+    return _interchange([seg for seg in segments if seg is not None])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("CLM*RB-0002*80***11:B:1*Y*A*Y*Y", "CLM*RB-0002-ABCDEFGHIJKLMNOP*80***11:B:1*Y*A*Y*Y"),
+            "claim RB-0002-ABCDEFGHIJKLMNOP: the patient control number (CLM01) has 24 "
+            "characters; ours hold at most 20",
+        ),
+        (
+            ("DMG*D8*19800115*F", None),
+            "claim RB-0001: the subscriber is the patient but has no birth date (DMG in loop "
+            "2010BA)",
+        ),
+        (
+            ("SBR*P**GRP100******CI", "SBR*A**GRP100******CI"),
+            "claim RB-0002: payer responsibility SBR01 'A': our claims are primary (P), "
+            "secondary (S) or tertiary (T)",
+        ),
+    ],
+    ids=["long-pcn", "no-birth-date", "fourth-payer"],
+)
+def test_what_our_records_cannot_hold_is_refused_whole(
+    riverbend: Practice, tmp_path: Path, change: tuple[str, str | None], message: str
+) -> None:
+    before = _rows()
+    with pytest.raises(ClaimImportError) as caught:
+        claims_import_837(practice=riverbend, path=_worked(tmp_path, _mutated(change)))
+    assert message in str(caught.value)
+    assert str(caught.value).endswith("nothing was imported")
+    assert _rows() == before
+
+
+def test_what_the_837p_allows_is_kept_with_warnings(riverbend: Practice, tmp_path: Path) -> None:
+    text = _mutated(
+        ("PAT*19", "PAT*20"),
+        ("HI*ABK:J069", "HI*BK:4659"),
+        ("SV1*HC:99212*80*UN*1***1", "SV1*HC:99212*80*MJ*1*12**1"),
+        ("N4*SPRINGFIELD*IL*62704", "N4*TORONTO*ON*M5V2T6"),
+    )
+    result = claims_import_837(practice=riverbend, path=_worked(tmp_path, text))
+    assert result.claims == ["RB-0001", "RB-0002"]
+    assert result.warnings == [
+        "claim RB-0001: the patient's address: postal code 'M5V2T6' is not a US ZIP code; left out",
+        "claim RB-0002: the patient's address: postal code 'M5V2T6' is not a US ZIP code; left out",
+        "claim RB-0002: relationship to the subscriber '20' (PAT01 or SBR02) is kept as other "
+        "relationship (G8)",
+        "claim RB-0002: its diagnoses are ICD-9-CM (HI BK/BF), kept as billed; our claims carry "
+        "ICD-10-CM, so the scrubber holds it before it could be sent again",
+        "claim RB-0002: line 1 has place of service 12; the encounter keeps the claim's, 11",
+        "claim RB-0002: line 1 counts MJ (SV103); kept as 1 units",
+    ]
+    sam = Claim.objects.get(patient_control_number="RB-0002")
+    assert sam.coverage.relationship == "G8"
+    assert sam.encounter.diagnosis_codes == ["4659"]
+    assert sam.encounter.patient.zip_code == "" and sam.encounter.patient.city == "TORONTO"
 
 
 def test_claims_of_another_billing_provider_are_refused(db: Any, tmp_path: Path) -> None:
