@@ -83,9 +83,12 @@ def partner_create(
     return partner
 
 
-def partner_pin_host_key(*, partner: TradingPartner, host_key: str, actor: Any = None) -> str:
+def partner_pin_host_key(
+    *, partner: TradingPartner, host_key: str, add: bool = False, actor: Any = None
+) -> str:
     """Pin ``host_key`` (an OpenSSH public key line or a SHA256 fingerprint) as the SFTP
-    server's only accepted key, replacing what was pinned; returns its fingerprint."""
+    server's only accepted key, replacing what was pinned, or (``add``) beside the keys
+    pinned already, while a clearinghouse rotates its key; returns its fingerprint."""
     from openrcm.clearinghouse.sftp import pinned_key_parse
 
     if partner.transport != TransportKind.SFTP:
@@ -96,7 +99,9 @@ def partner_pin_host_key(*, partner: TradingPartner, host_key: str, actor: Any =
         raise ValidationError({"host_key": str(exc)}) from None
     before = partner.settings.get("host_key") if partner.settings else None
     previous = [before] if isinstance(before, str) else list(before or [])
-    partner.settings = {**(partner.settings or {}), "host_key": " ".join(host_key.split())}
+    line = " ".join(host_key.split())
+    keys: str | list[str] = [*previous, line] if add and previous else line
+    partner.settings = {**(partner.settings or {}), "host_key": keys}
     _check_settings(partner, timezone.now())
     partner.save(update_fields=["settings"])
     old = []
@@ -111,6 +116,11 @@ def partner_pin_host_key(*, partner: TradingPartner, host_key: str, actor: Any =
         practice=partner.practice_id,
         object_type="clearinghouse.tradingpartner",
         object_id=partner.pk,
-        detail={"event": "host_key_pinned", "fingerprint": pinned.fingerprint, "was": old},
+        detail={
+            "event": "host_key_pinned",
+            "fingerprint": pinned.fingerprint,
+            "was": old,
+            "added": add,
+        },
     )
     return pinned.fingerprint

@@ -328,10 +328,11 @@ def _as_bytes(data: str | bytes) -> bytes:
 
 def host_key_refused(settings: SftpSettings, seen: asyncssh.SSHKey) -> TransportError:
     """The error for a server that showed a key which is not pinned."""
-    pinned = ", ".join(p.fingerprint for p in settings.host_keys)
+    pinned = " or ".join(p.fingerprint for p in settings.host_keys)
+    which = "pinned keys are" if len(settings.host_keys) > 1 else "pinned key is"
     return TransportError(
         f"{settings.label}: REFUSED: the server at {settings.address} showed host key "
-        f"{fingerprint(seen)} ({seen.get_algorithm()}), but the pinned key is {pinned}. "
+        f"{fingerprint(seen)} ({seen.get_algorithm()}), but the {which} {pinned}. "
         "Nothing was sent or taken. If the clearinghouse really changed its key, confirm the "
         "new fingerprint with them and pin it (`openrcm partner pin-host-key`)."
     )

@@ -417,6 +417,19 @@ def test_an_existing_file_is_not_overwritten(
     assert (server.root / "to-clearinghouse" / "837P-a-000000001.x12").read_bytes() == b"first"
 
 
+def test_works_when_called_from_async_code(
+    practice_a: PracticeWorld, server: SshServer, password_env: str
+) -> None:
+    channel = transport_for(make_partner(practice_a, settings_for(server)), now=timezone.now())
+    assert isinstance(channel, SftpTransport)
+    (server.root / "from-clearinghouse" / "TA1-3.x12").write_bytes(ta1_file(3))
+
+    async def in_a_running_loop() -> list[tuple[str, bytes]]:
+        return channel.poll()
+
+    assert asyncio.run(in_a_running_loop()) == [("TA1-3.x12", ta1_file(3))]
+
+
 # -- settings ----------------------------------------------------------------------------------
 
 
@@ -511,6 +524,14 @@ def test_partner_command_add_check_and_pin(
     )  # fmt: skip
     with pytest.raises(CommandError, match="REFUSED"):
         call_command("partner", "check", "--practice", slug, "--name", "acme")
+    # While a clearinghouse rotates keys, --add keeps both pinned.
+    added = StringIO()
+    call_command(
+        "partner", "pin-host-key", "--practice", slug, "--name", "acme",
+        "--host-key", server.key_line, "--add", stdout=added,
+    )  # fmt: skip
+    assert f"still pinned: {other}" in added.getvalue()
+    call_command("partner", "check", "--practice", slug, "--name", "acme", stdout=StringIO())
     with pytest.raises(CommandError, match="--host do not apply to --transport folder"):
         call_command(
             "partner", "add", "--practice", slug, "--name", "f", "--transport", "folder",

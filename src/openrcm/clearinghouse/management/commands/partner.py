@@ -127,6 +127,11 @@ class Command(OpenRCMCommand):
         pin.add_argument(
             "--host-key", required=True, help="The public key line or SHA256 fingerprint."
         )
+        pin.add_argument(
+            "--add",
+            action="store_true",
+            help="Keep the keys pinned already too (while the clearinghouse rotates its key).",
+        )
 
         check = sub.add_parser("check", help="Connect and look at the folders; send nothing.")
         check.add_argument("--practice", required=True)
@@ -237,8 +242,13 @@ class Command(OpenRCMCommand):
 
     def _pin_host_key(self, options: dict[str, Any]) -> None:
         partner = self._partner(options)
-        fingerprint = partner_pin_host_key(partner=partner, host_key=options["host_key"])
+        fingerprint = partner_pin_host_key(
+            partner=partner, host_key=options["host_key"], add=options["add"]
+        )
         self.stdout.write(self.style.SUCCESS(f"{partner.name}: host key pinned: {fingerprint}"))
+        for other in _fingerprints(partner.settings):
+            if other != fingerprint:
+                self.stdout.write(f"  still pinned: {other}")
 
     def _check(self, options: dict[str, Any]) -> None:
         from openrcm.clearinghouse.sftp import SftpTransport
