@@ -45,6 +45,8 @@ def practice_rows() -> list[dict[str, Any]]:
             "state": p.state,
             "zip_code": p.zip_display,
             "phone": p.phone,
+            "auto_submit": p.auto_submit,  # the daily batch (`openrcm worker`)
+            "submit_at": p.submit_at.strftime("%H:%M"),
         }
         for p in Practice.objects.select_related("organization").order_by("name", "slug")
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -33,6 +34,20 @@ def practice_create(
     )
     practice.full_clean()
     practice.save()
+    return practice
+
+
+def practice_schedule_set(
+    *, practice: Practice, submit_at: dt.time | None = None, auto_submit: bool | None = None
+) -> Practice:
+    """Change the practice's daily submission (on or off) and its time (in the practice's time
+    zone); what is not given stays as it is."""
+    if submit_at is not None:
+        practice.submit_at = submit_at.replace(second=0, microsecond=0)
+    if auto_submit is not None:
+        practice.auto_submit = auto_submit
+    practice.full_clean()
+    practice.save(update_fields=["submit_at", "auto_submit"])
     return practice
 
 

@@ -1,16 +1,23 @@
-"""`openrcm practice list|create`: the practices (tenants) in the database."""
+"""`openrcm practice list|create|schedule`: the practices (tenants) in the database, and the
+daily submission of each (`openrcm worker` sends its batch at that time of its day)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from typing import Any
 
 from django.core.management.base import CommandParser
 
 from openrcm.operations.commanding import Error, OpenRCMCommand
 from openrcm.operations.selectors import practice_rows
-from openrcm.tenancy.models import Organization
-from openrcm.tenancy.services import organization_get_or_create, practice_create
+from openrcm.tenancy.models import Organization, Practice
+from openrcm.tenancy.services import (
+    organization_get_or_create,
+    practice_create,
+    practice_schedule_set,
+)
 
 DEFAULT_ORGANIZATION = "default"
 
@@ -28,10 +35,13 @@ class Command(OpenRCMCommand):
         "address_line1": "address",
         "state": "state",
         "taxonomy": "taxonomy",
+        "submit_at": "submit-at",
     }
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{list,create}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{list,create,schedule}"
+        )
         listing = actions.add_parser("list", help="List every practice.")
         listing.add_argument("--json", action="store_true", help="Print JSON.")
         create = actions.add_parser("create", help="Create a practice (a tenant).")
@@ -54,11 +64,28 @@ class Command(OpenRCMCommand):
         create.add_argument("--city", default="")
         create.add_argument("--state", default="")
         create.add_argument("--zip", default="", help="ZIP or ZIP+4.")
+        create.add_argument(
+            "--submit-at", help="Daily submission time, HH:MM in the practice's time zone (17:00)."
+        )
+        create.add_argument(
+            "--no-auto-submit", action="store_true", help="No daily batch (submit by hand)."
+        )
         create.add_argument("--json", action="store_true", help="Print the new practice as JSON.")
+        schedule = actions.add_parser(
+            "schedule", help="Show or change a practice's daily submission (`openrcm worker`)."
+        )
+        schedule.add_argument("slug", help="The practice's slug.")
+        schedule.add_argument("--submit-at", help="HH:MM in the practice's time zone.")
+        switch = schedule.add_mutually_exclusive_group()
+        switch.add_argument("--on", action="store_true", help="Send a daily batch.")
+        switch.add_argument("--off", action="store_true", help="No daily batch.")
+        schedule.add_argument("--json", action="store_true", help="Print the practice as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
             self.list(options)
+        elif options["action"] == "schedule":
+            self.schedule(options)
         else:
             self.create(options)
 
@@ -104,6 +131,8 @@ class Command(OpenRCMCommand):
             city=options["city"],
             state=options["state"],
             zip_code=options["zip"],
+            auto_submit=not options["no_auto_submit"],
+            **({"submit_at": _time_of_day(options["submit_at"])} if options["submit_at"] else {}),
         )
         if options["json"]:
             row = next(r for r in practice_rows() if r["slug"] == practice.slug)
@@ -114,3 +143,32 @@ class Command(OpenRCMCommand):
                 f"Created practice {practice.slug} ({practice.name}) in organization {org.slug}."
             )
         )
+
+    def schedule(self, options: dict[str, Any]) -> None:
+        practice = Practice.objects.filter(slug=options["slug"]).first()
+        if practice is None:
+            raise Error(f"no practice {options['slug']!r}")
+        if options["submit_at"] or options["on"] or options["off"]:
+            practice_schedule_set(
+                practice=practice,
+                submit_at=_time_of_day(options["submit_at"]) if options["submit_at"] else None,
+                auto_submit=True if options["on"] else False if options["off"] else None,
+            )
+        if options["json"]:
+            row = next(r for r in practice_rows() if r["slug"] == practice.slug)
+            self.stdout.write(json.dumps(row))
+            return
+        state = "on" if practice.auto_submit else "off"
+        self.stdout.write(
+            f"{practice.slug}: daily submission {state}, at {practice.submit_at:%H:%M} "
+            f"{practice.time_zone}"
+        )
+
+
+def _time_of_day(text: str) -> dt.time:
+    """`HH:MM` (24-hour) as a time, or an error naming the option."""
+    if re.fullmatch(r"\d{1,2}:\d{2}", text.strip()):
+        hours, minutes = (int(part) for part in text.strip().split(":"))
+        if hours < 24 and minutes < 60:
+            return dt.time(hours, minutes)
+    raise Error(f"submit-at: {text!r} is not a time of day (HH:MM, 24-hour, e.g. 17:00)")
