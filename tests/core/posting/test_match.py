@@ -146,3 +146,19 @@ def test_manual_pairs_come_first() -> None:
         match_lines(lines, payment, manual={0: 7})
     with pytest.raises(ValueError, match="names SVC 3"):
         match_lines(lines, payment, manual={2: 1})
+
+
+def test_several_svcs_naming_one_line_are_a_split_line() -> None:
+    lines = [ours(1, "80053", 9000, lcn="LAB1")]
+    parts = [
+        svc("82947", "30", "20", "CO-45:10", lcn="LAB1"),
+        svc("84132", "60", "40", "CO-45:20", lcn="LAB1"),
+    ]
+    payment = clp("P1", "1", "90", "60", parts)
+    result = match_lines(lines, payment)
+    assert result.complete
+    assert [(m.line.line_id, m.method) for m in result.matches] == [
+        (1, M.LINE_CONTROL_NUMBER),
+        (1, M.LINE_CONTROL_NUMBER),
+    ]
+    assert result.matches[1].detail == "the payer split our line: another 835 line names it too"

@@ -107,3 +107,15 @@ def test_allocate_refuses_what_cannot_be_split() -> None:
         allocate(1, [])
     with pytest.raises(ValueError, match="must not be negative"):
         allocate(1, [1, -1])
+
+
+def test_a_line_the_payer_split_posts_every_part_to_it() -> None:
+    claim = OurClaim(1, "P1", (ours(1, "80053", 9000, lcn="LAB1"),))
+    parts = [
+        svc("82947", "30", "20", "CO-45:10", lcn="LAB1"),
+        svc("84132", "60", "40", "CO-45:20", lcn="LAB1"),
+    ]
+    payment = clp("P1", "1", "90", "60", parts)
+    plan = plan_claim_payment(claim=claim, payment=payment, has_next_payer=False)
+    assert plan.postable and plan.warnings == ()
+    assert plan.line_balances()[1].insurance_cents == -9000

@@ -5,6 +5,7 @@ one of them and records how (:class:`MatchMethod`):
 
 1. ``6R``: REF*6R, the line item control number we sent in the 837P, echoed by the payer.
    Decided first for every SVC, so a fallback never takes a line another SVC names by 6R.
+   Several SVCs may name one line: the payer split (unbundled) it, and each posts to it.
 2. ``procedure``: the procedure code, the modifiers (in any order) and the date of service (the
    SVC's DTM*472, or its DTM*150-151 period, else the claim's statement dates DTM*232-233).
    Several candidates are narrowed by the charge (SVC02), then the units; candidates that are
@@ -41,6 +42,9 @@ __all__ = [
     "describe_svc",
     "match_lines",
 ]
+
+
+SPLIT_DETAIL = "the payer split our line: another 835 line names it too"
 
 
 class MatchMethod(StrEnum):
@@ -244,6 +248,7 @@ def match_lines(
             by_lcn.setdefault(line.line_control_number.strip(), line)
     tried: dict[int, list[str]] = {}
     # Pass 1: REF*6R, for every SVC, before any fallback takes a line.
+    by_6r: set[int] = set()
     for index, svc in enumerate(payment.lines):
         attempts = tried.setdefault(index, [])
         if index in found:
@@ -255,11 +260,17 @@ def match_lines(
         line = by_lcn.get(lcn.strip())
         if line is None:
             attempts.append(f"REF*6R {lcn!r}: none of our lines has it")
-        elif line.line_id not in free:
-            attempts.append(f"REF*6R {lcn!r}: line {line.line_id} is already paired")
-        else:
+        elif line.line_id in free:
             del free[line.line_id]
+            by_6r.add(line.line_id)
             found[index] = LineMatch(index, svc, line, MatchMethod.LINE_CONTROL_NUMBER)
+        elif line.line_id in by_6r:
+            # Several SVCs name one of our lines: the payer split (unbundled) it.
+            found[index] = LineMatch(
+                index, svc, line, MatchMethod.LINE_CONTROL_NUMBER, SPLIT_DETAIL
+            )
+        else:
+            attempts.append(f"REF*6R {lcn!r}: line {line.line_id} is already paired by hand")
     # Pass 2: fallbacks, in SVC order.
     problems: list[MatchProblem] = []
     for index, svc in enumerate(payment.lines):

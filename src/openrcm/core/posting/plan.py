@@ -57,7 +57,6 @@ from openrcm.core.posting.match import (
     LineMatch,
     LineMatching,
     OurLine,
-    describe_svc,
     match_lines,
 )
 from openrcm.core.x12.era import Adjustment, ClaimPayment, ServiceLine
@@ -559,13 +558,18 @@ def _check_charges(
 ) -> None:
     clp_charge = _cents(payment.charge)
     if payment.lines and len(matching.matches) == len(payment.lines):
+        # Compare per line: a line the payer split is charged across several SVCs.
+        theirs: dict[int, int] = {}
         for match in matching.matches:
-            theirs = _cents(match.svc.charge)
-            if theirs != match.line.charge_cents:
+            line_id = match.line.line_id
+            theirs[line_id] = theirs.get(line_id, 0) + _cents(match.svc.charge)
+        for line in claim.lines:
+            if line.line_id in theirs and theirs[line.line_id] != line.charge_cents:
                 warnings.append(
-                    f"{describe_svc(match.svc_index, match.svc)} charges {_money(theirs)}, our "
-                    f"line {match.line.line_id} {_money(match.line.charge_cents)}: the "
-                    f"difference of {_money(match.line.charge_cents - theirs)} stays open"
+                    f"the 835 charges {_money(theirs[line.line_id])} for our line "
+                    f"{line.line_id} ({line.procedure}), which charges "
+                    f"{_money(line.charge_cents)}: the difference of "
+                    f"{_money(line.charge_cents - theirs[line.line_id])} stays open"
                 )
         if matching.unmentioned:
             warnings.append(
