@@ -22,8 +22,12 @@ PI           any other (45, 253 ...)                     ``other_adjustment``, f
 ===========  ==========================================  ====================================
 
 A denial is never a write-off: the denied amount stays insurance A/R until a person appeals,
-corrects and resubmits, or writes it off. A PR amount is never a denial, even when the payer
-paid nothing: a claim paid zero because everything went to the deductible is not a denial.
+corrects and resubmits, or writes it off. That holds whether or not the payer paid the rest of
+the line (a CO-151 units reduction or a B10 partial bundling on a paid line is a denied amount
+too: never hidden, worked or written off by a person).
+
+A PR amount is never a denial, even when the payer paid nothing: a claim paid zero because
+everything went to the deductible is not a denial.
 """
 
 from __future__ import annotations
