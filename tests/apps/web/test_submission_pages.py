@@ -32,6 +32,7 @@ from openrcm.patients.models import Patient
 from openrcm.patients.services import coverage_create, patient_create
 from openrcm.scrubbing.selectors import claim_findings
 from openrcm.scrubbing.services import claim_override_warning, claim_scrub
+from openrcm.tenancy.models import Organization
 from tests.apps.conftest import PracticeWorld
 
 pytestmark = pytest.mark.django_db
@@ -272,6 +273,18 @@ def test_no_clearinghouse_is_a_clear_error(
     assert "Practice A has no clearinghouse set up" in _text(response)
     assert not Batch.objects.exists()
     assert "none set up" in _text(member_client.get(reverse("submission_queue")))
+
+
+def test_a_demo_practice_submits_to_the_sandbox(
+    member_client: Client, practice_a: PracticeWorld
+) -> None:
+    """Synthetic data only: without a clearinghouse of its own, the built-in sandbox."""
+    Organization.objects.filter(pk=practice_a.practice.organization_id).update(is_demo=True)
+    Patient.objects.filter(pk=practice_a.patient.pk).update(**ADDRESS)
+    _ready(practice_a.claim)
+    batch = _submit(member_client, practice_a)
+    assert (batch.partner.name, batch.partner.transport) == ("sandbox", TransportKind.SANDBOX)
+    assert batch.status == BatchStatus.SUBMITTED
 
 
 def test_a_failed_send_keeps_the_batch_to_send_again(

@@ -227,9 +227,10 @@ def _line(seg: Segment, walker: _Walker, loop: str, depth: int) -> Line:
 
 
 def readable(source: Source, *, start: int = 0, limit: int = PAGE_SIZE) -> ReadableX12:
-    """Segments ``start`` to ``start + limit`` of an X12 file, readable; the whole file is
-    walked (the loop state and the total need it) but only one page is described. Raises
-    X12Error only when the input is not X12 at all (no readable ISA header)."""
+    """Segments ``start`` to ``start + limit`` of an X12 file, readable. The loops are tracked
+    up to the end of the page (the page's loop state needs what came before it) and the rest
+    is only counted (the total). Raises X12Error only when the input is not X12 at all (no
+    readable ISA header)."""
     start = max(0, start)
     limit = max(1, limit)
     reader = iter_segments(source, strict=False)
@@ -240,13 +241,14 @@ def readable(source: Source, *, start: int = 0, limit: int = PAGE_SIZE) -> Reada
     error = ""
     try:
         for seg in reader:
-            loop, depth = walker.place(seg)
             if seg.id == "ST" and seg.el(1) not in sets:
                 sets.append(seg.el(1))
             elif seg.id == "TA1" and "TA1" not in sets:
                 sets.append("TA1")
-            if start <= total < start + limit:
-                lines.append(_line(seg, walker, loop, depth))
+            if total < start + limit:  # after the page only the count matters
+                loop, depth = walker.place(seg)
+                if total >= start:
+                    lines.append(_line(seg, walker, loop, depth))
             total += 1
     except X12Error as exc:
         if total == 0:
