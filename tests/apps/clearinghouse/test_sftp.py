@@ -306,6 +306,9 @@ def test_upload_poll_download_once_with_a_password(
     # The files stay on the server (no archive_dir): polling again takes nothing.
     again = inbound_poll(partner=partner, now=now + dt.timedelta(days=2))
     assert again.taken == [] and again.skipped == len(answers)
+    polled = StringIO()
+    call_command("inbound", "poll", "--practice", practice_a.practice.slug, stdout=polled)
+    assert f"acme: 0 new files, {len(answers)} seen before" in polled.getvalue()
     assert InboundFile.objects.count() == len(answers)
 
 
