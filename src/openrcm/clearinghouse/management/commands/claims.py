@@ -94,7 +94,7 @@ def claim_document(claim: Claim) -> dict[str, Any]:
 
 
 class Command(OpenRCMCommand):
-    help = "Submit a practice's ready claims, or show one claim."
+    help = "Submit a practice's ready claims, show one claim, or import an 837P made elsewhere."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
