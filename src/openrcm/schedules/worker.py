@@ -24,8 +24,9 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_START
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING, STATE_STOPPED
 from django.db import DatabaseError, connections
-from django.tasks.signals import task_finished
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
 
 from openrcm.schedules.lease import lease_release, lease_take
 
@@ -55,27 +56,33 @@ class OnceReport:
     ran: int  # tasks the queue ran (attempts, including ones queued earlier)
 
 
-class _TaskCounter:
-    def __init__(self) -> None:
-        self.count = 0
+def drain_queue(*, worker_id: str) -> int:
+    """Run every ready task of the queue, one at a time, until none is left; how many ran.
 
-    def __call__(self, **kwargs: Any) -> None:
-        self.count += 1
+    The claim is django-tasks-db's own (the worker loop's: ``get_locked`` and ``claim`` in an
+    exclusive transaction) and so is the run (``Worker.run_task``: result, errors, signals);
+    only the loop's connection recycling is left out, which a one-shot run does not need."""
+    worker = db_worker(worker_id=worker_id, interval=0, batch=True)
+    ran = 0
+    while True:
+        tasks = DBTaskResult.objects.ready().filter(backend_name=worker.backend_name)
+        with exclusive_transaction(tasks.db):
+            task_result = tasks.get_locked()
+            if task_result is not None:
+                task_result.claim(worker_id)
+        if task_result is None:
+            return ran
+        worker.run_task(task_result)
+        ran += 1
 
 
 def run_once(*, worker_id: str, now: dt.datetime | None = None) -> OnceReport:
-    """Open the jobs due now, then run every ready task of the queue once and return (for
-    tests and for running the worker from cron instead of as a service)."""
+    """Open the jobs due now, then run every ready task of the queue and return (for tests and
+    for running the worker from cron instead of as a service)."""
     from openrcm.schedules.schedules import run_due_now
 
     opened = run_due_now(now=now)
-    counter = _TaskCounter()
-    task_finished.connect(counter, dispatch_uid=f"openrcm-once-{worker_id}")
-    try:
-        db_worker(worker_id=worker_id, interval=0, batch=True).run()
-    finally:
-        task_finished.disconnect(dispatch_uid=f"openrcm-once-{worker_id}")
-    return OnceReport(opened=len(opened), ran=counter.count)
+    return OnceReport(opened=len(opened), ran=drain_queue(worker_id=worker_id))
 
 
 class WorkerProcess:

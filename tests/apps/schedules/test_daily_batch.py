@@ -20,8 +20,7 @@ from openrcm.schedules.worker import run_once
 from openrcm.tenancy.models import Practice
 from tests.apps.conftest import PracticeWorld
 
-# Transactional: the queue's worker loop checks connections the way a real process does.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 

@@ -21,7 +21,7 @@ from openrcm.schedules.models import JobStatus
 from openrcm.schedules.worker import run_once
 from tests.apps.conftest import PASSWORD, PracticeWorld, build_practice
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2026, 11, 27, 17, 0, tzinfo=zoneinfo.ZoneInfo("America/Chicago"))
 
