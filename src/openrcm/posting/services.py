@@ -256,10 +256,10 @@ def era_import(
     raw = bytes(data)
     sets = _read_sets(raw, name)
     moment = now or timezone.now()
-    by = actor if getattr(actor, "pk", None) else audit_service_actor(SERVICE_USER)
     sha = hashlib.sha256(raw).hexdigest()
     result = EraImportResult(sha256=sha, sets=len(sets))
     with transaction.atomic():
+        by = actor if getattr(actor, "pk", None) else audit_service_actor(SERVICE_USER)
         target = practice or _practice_for(sets)
         result.practice = target.slug
         earlier = EraFile.objects.filter(practice=target, sha256=sha).first()
