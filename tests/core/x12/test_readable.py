@@ -68,7 +68,9 @@ def test_837p_lines_have_loops_depths_and_names() -> None:
         "11/27/2026",
         "01:45",
     )
-    assert next(e for e in isa.elements if e.ref == "ISA06").shown == "OPENRCM00000001"
+    isa06 = next(e for e in isa.elements if e.ref == "ISA06")
+    assert (isa06.shown, isa06.formatted, charge.formatted) == ("OPENRCM00000001", False, True)
+    assert next(e for e in isa.elements if e.ref == "ISA02").shown == "(blank)"
 
 
 def test_999_names_its_errors() -> None:

@@ -55,6 +55,11 @@ class Element:
     components: tuple[Component, ...] = ()
     repetitions: tuple[str, ...] = ()
 
+    @property
+    def formatted(self) -> bool:
+        """Whether ``shown`` rewrote the value (a date, a time, an amount)."""
+        return self.shown.strip() != self.value.strip() and self.shown != "(blank)"
+
 
 @dataclass(frozen=True, slots=True)
 class Line:
@@ -144,7 +149,7 @@ def _elements(seg: Segment, set_id: str) -> tuple[Element, ...]:
             continue
         ref = f"{seg.id}{pos:02d}"
         label = names.element_name(seg.id, pos, set_id=set_id)
-        shown = (value.rstrip() or repr(value)) if seg.id == "ISA" else value
+        base = (value.rstrip() or "(blank)") if seg.id == "ISA" else value
         components: list[Component] = []
         repetitions: tuple[str, ...] = ()
         if seg.id != "ISA":
@@ -168,7 +173,7 @@ def _elements(seg: Segment, set_id: str) -> tuple[Element, ...]:
                 ref=ref,
                 name=label,
                 value=value,
-                shown=readable_value(label, shown) if not components else shown,
+                shown=readable_value(label, base) if not components else base,
                 meaning=names.code_meaning(seg.id, pos, value, set_id=set_id),
                 components=tuple(components),
                 repetitions=repetitions,
