@@ -20,12 +20,14 @@ class StoredFileKind(models.TextChoices):
     X12_IN = "x12_in", "X12 received"
     X12_OUT = "x12_out", "X12 sent"
     PDF = "pdf", "PDF"
+    CSV = "csv", "CSV"
 
 
 CONTENT_TYPES = {
     StoredFileKind.X12_IN: "application/edi-x12",
     StoredFileKind.X12_OUT: "application/edi-x12",
     StoredFileKind.PDF: "application/pdf",
+    StoredFileKind.CSV: "text/csv",
 }
 
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "openrcm.scrubbing",
     "openrcm.clearinghouse",
     "openrcm.posting",
+    "openrcm.reconciliation",  # deposits (EFT, checks, bank CSVs) paired with 835s
     "openrcm.web",
     "openrcm.schedules",  # `openrcm worker`: daily batches, inbound polling, the jobs page
 ]
