@@ -175,8 +175,11 @@ def job_run(
     return {"job": job_id, "ran": True, **summary}
 
 
-def job_retry_now(*, job: Job, now: dt.datetime | None = None) -> Job:
-    """Queue an attempt of a failed or waiting job at once (a failed job gets one more)."""
+def job_retry_now(*, job: Job, actor: Any = None, now: dt.datetime | None = None) -> Job:
+    """Queue an attempt of a failed or waiting job at once (a failed job gets one more); the
+    audit trail records who asked."""
+    from openrcm.audit.services import audit_record
+
     moment = now or timezone.now()
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
@@ -189,6 +192,14 @@ def job_retry_now(*, job: Job, now: dt.datetime | None = None) -> Job:
         job.finished_at = None
         job.task_id = _enqueue(job, at=None)
         job.save()
+        audit_record(
+            action="update",
+            actor=actor if getattr(actor, "pk", None) else None,
+            practice=job.practice_id,
+            object_type="schedules.job",
+            object_id=job.pk,
+            detail={"retry": "now", "attempts": job.attempts},
+        )
     logger.info("job %s queued again by hand", job.pk)
     return job
 

@@ -55,7 +55,7 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue an attempt of a failed (or waiting) job at once."""
     job = job_get(user=request.user, pk=pk)
     try:
-        job_retry_now(job=job)
+        job_retry_now(job=job, actor=request.user)
     except JobStateError as exc:
         messages.error(request, f"Not retried: {exc}.")
     else:

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from openrcm.accounts.services import user_create
+from openrcm.audit.models import AuditEvent
 from openrcm.clearinghouse.models import Batch, BatchClaim, BatchStatus, TradingPartner
 from openrcm.schedules.due import daily_batches_due
 from openrcm.schedules.jobs import job_retry_now, retry_delay
@@ -82,6 +83,8 @@ def test_transport_down_retried_with_backoff_then_failed(
         clock.move_to(START + dt.timedelta(hours=1))
         response = _signed_in(biller).post(reverse("job_retry", args=[job.pk]))
         assert response.status_code == 302
+        retried = AuditEvent.objects.get(object_type="schedules.job", action="update")
+        assert retried.actor_id == biller.pk and retried.object_id == str(job.pk)
         run_once(worker_id="w")
         job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.attempts == 7
