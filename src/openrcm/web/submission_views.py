@@ -38,7 +38,13 @@ from openrcm.clearinghouse.selectors import (
     x12_file_get,
     x12_file_origin,
 )
-from openrcm.clearinghouse.services import SubmissionError, batch_build, batch_send, partner_for
+from openrcm.clearinghouse.services import (
+    SubmissionError,
+    batch_build,
+    batch_send,
+    claim_reopen,
+    partner_for,
+)
 from openrcm.clearinghouse.transports import TransportError
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.core.money import Money
@@ -366,12 +372,7 @@ def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
     (a draft claim is rebuilt from its encounter and scrubbed to ready when clean)."""
     claim = _managed_claim(request, pk)
     if _rejected(request, claim):
-        claim_transition(
-            claim=claim,
-            to=ClaimStatus.DRAFT,
-            actor=request.user,
-            note="Back to draft to correct the rejection.",
-        )
+        claim_reopen(claim=claim, actor=request.user)
         messages.success(
             request,
             f"Claim {claim.patient_control_number} is a draft again: correct it, then scrub it.",

@@ -209,6 +209,9 @@ def test_correct_takes_a_rejected_claim_back_to_draft(
     assert response["Location"] == reverse("claim_detail", args=[claim.pk])
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.DRAFT.value
+    step = claim.history.order_by("-at", "-id").first()
+    assert step is not None and step.note == "Reopened to correct the rejection."
+    assert step.actor is not None and step.actor.username == "alice"
     # not rejected any more: both actions only say so
     for name in ("claim_correct", "claim_resend"):
         again = member_client.post(reverse(name, args=[claim.pk]), follow=True)
