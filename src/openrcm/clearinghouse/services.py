@@ -7,15 +7,13 @@ import datetime as dt
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from openrcm.audit.services import audit_record
@@ -33,6 +31,7 @@ from openrcm.clearinghouse.models import (
     TradingPartner,
     TransportKind,
 )
+from openrcm.clearinghouse.professional import sendable_claims
 from openrcm.clearinghouse.transports import Transport, TransportError, transport_for
 from openrcm.core.claims.status import ClaimFrequency, ClaimStatus
 from openrcm.core.x12 import claim837p as x
@@ -43,6 +42,7 @@ from openrcm.core.x12.ta1 import read_ta1
 from openrcm.files.models import StoredFileKind
 from openrcm.files.services import file_store
 from openrcm.posting.ledger import ledger_charges_post
+from openrcm.posting.secondary import prior_adjudication_apply
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.services import practice_next_number
 
@@ -104,181 +104,6 @@ def control_numbers_take(*, partner: TradingPartner, kind: str, count: int = 1) 
     return list(range(last - count + 1, last + 1))
 
 
-# -- 837P from the database ------------------------------------------------------------------
-
-
-def _amount(cents: int) -> Decimal:
-    return Decimal(cents).scaleb(-2)
-
-
-def _address(obj: Any) -> x.Address:
-    return x.Address(
-        line1=obj.address_line1,
-        line2=obj.address_line2,
-        city=obj.city,
-        state=obj.state,
-        postal_code=obj.zip_code,
-    )
-
-
-def _billing(practice: Practice) -> x.BillingProvider:
-    # The practice has no pay-to address of its own (no model field): 2010AB is never written
-    # and payments go to the billing provider's address.
-    return x.BillingProvider(
-        name=x.Name(last=practice.name, person=False),
-        npi=practice.group_npi,
-        address=_address(practice),
-        tax_id=practice.tin,
-        taxonomy=practice.taxonomy,
-    )
-
-
-def _place(obj: Any) -> tuple[str, ...]:
-    """An address as a comparable key (case, spaces and the ZIP+4 suffix ignored)."""
-    return tuple(
-        " ".join(str(v).upper().split())
-        for v in (obj.address_line1, obj.address_line2, obj.city, obj.state, obj.zip_code[:5])
-    )
-
-
-class _Parts:
-    """What the claims of one practice share, built once per batch: the billing provider,
-    each location's service facility (2310C) and each payer (2010BB)."""
-
-    def __init__(self, practice: Practice) -> None:
-        self.billing = _billing(practice)
-        self.home = _place(practice)
-        self.facilities: dict[int, x.ServiceFacility | None] = {}
-        self.payers: dict[int, x.Payer] = {}
-
-    def facility(self, location: Any) -> x.ServiceFacility | None:
-        """Loop 2310C when the service was rendered somewhere other than the billing
-        provider's address; a location without a full street address and ZIP+4 (which 2310C
-        requires) is not reported apart from the billing address."""
-        if location.pk not in self.facilities:
-            zip_code = location.zip_code or ""
-            complete = bool(location.address_line1 and location.city and location.state) and (
-                len(zip_code) == 9 and zip_code.isdigit()
-            )
-            self.facilities[location.pk] = (
-                x.ServiceFacility(
-                    name=location.name[:60], address=_address(location), npi=location.npi or ""
-                )
-                if complete and _place(location) != self.home
-                else None
-            )
-        return self.facilities[location.pk]
-
-    def payer(self, payer: Any) -> x.Payer:
-        """Loop 2010BB: the payer with its address (N3/N4) when one is on file."""
-        if payer.pk not in self.payers:
-            full = bool(payer.address_line1 and payer.city and payer.state and payer.zip_code)
-            self.payers[payer.pk] = x.Payer(
-                name=payer.name,
-                payer_id=payer.payer_id,
-                address=_address(payer) if full else None,
-            )
-        return self.payers[payer.pk]
-
-
-def _replaced_number(claim: Claim) -> str:
-    """REF*F8 of a replacement (7) or void (8): the payer's number of the claim it replaces
-    (that claim's own, stored from its 277CA), else the number the claim was given (an
-    imported corrected claim); empty on an original."""
-    if claim.frequency_code not in ("7", "8"):
-        return ""
-    replaced = claim.replaces if claim.replaces_id is not None else None
-    if replaced is not None and replaced.payer_claim_number:
-        return replaced.payer_claim_number
-    return claim.payer_claim_number
-
-
-def _professional_claim(claim: Claim, parts: _Parts) -> x.ProfessionalClaim:
-    billing = parts.billing
-    encounter = claim.encounter
-    patient = encounter.patient
-    coverage = claim.coverage
-    payer = coverage.payer
-    home = _address(patient)
-    self_pay = coverage.relationship == "18"
-    subscriber = x.Subscriber(
-        name=x.Name(last=patient.last_name, first=patient.first_name, middle=patient.middle_name)
-        if self_pay
-        else x.Name(last=coverage.subscriber_last_name, first=coverage.subscriber_first_name),
-        member_id=coverage.member_id,
-        payer=parts.payer(payer),
-        responsibility=claim.sequence,
-        claim_filing=payer.claim_filing_indicator,
-        group_number=coverage.group_number,
-        address=home,
-        birth_date=patient.date_of_birth if self_pay else coverage.subscriber_date_of_birth,
-        sex=patient.sex if self_pay else coverage.subscriber_sex,
-    )
-    dependent = None
-    if not self_pay:
-        dependent = x.Patient(
-            name=x.Name(
-                last=patient.last_name, first=patient.first_name, middle=patient.middle_name
-            ),
-            relationship=coverage.relationship,
-            address=home,
-            birth_date=patient.date_of_birth,
-            sex=patient.sex,
-        )
-    day = encounter.date_of_service
-    lines = []
-    for line in sorted(claim.lines.all(), key=lambda ln: ln.line_number):
-        charge = line.charge_line
-        drug = None
-        if charge.ndc_code:
-            drug = x.Drug(
-                ndc=charge.ndc_code,
-                quantity=Decimal(charge.ndc_quantity or "1"),
-                unit=charge.ndc_unit or "UN",
-            )
-        lines.append(
-            x.ServiceLine(
-                procedure_code=charge.procedure_code,
-                charge=_amount(line.charge_cents),
-                units=Decimal(charge.units),
-                service_date=day,
-                diagnosis_pointers=charge.pointers,
-                control_number=charge.line_control_number,
-                modifiers=charge.modifiers,
-                drug=drug,
-            )
-        )
-    provider = encounter.provider
-    referring = encounter.referring_provider
-    diagnoses = [d.code for d in sorted(encounter.diagnoses.all(), key=lambda d: d.position)]
-    return x.ProfessionalClaim(
-        billing_provider=billing,
-        subscriber=subscriber,
-        patient=dependent,
-        patient_control_number=claim.patient_control_number,
-        total_charge=_amount(claim.total_charge_cents),
-        place_of_service=encounter.place_of_service,
-        diagnoses=[d.replace(".", "") for d in diagnoses],
-        lines=lines,
-        frequency=claim.frequency_code,
-        payer_claim_number=_replaced_number(claim),
-        prior_authorization=encounter.prior_authorization,
-        referring=x.Provider(
-            name=x.Name(last=referring.last_name, first=referring.first_name), npi=referring.npi
-        )
-        if referring is not None
-        else None,
-        rendering=x.RenderingProvider(
-            name=x.Name(last=provider.last_name, first=provider.first_name),
-            npi=provider.npi,
-            taxonomy=provider.taxonomy,
-        )
-        if provider.npi and provider.npi != billing.npi
-        else None,
-        service_facility=parts.facility(encounter.location),
-    )
-
-
 # -- batches -----------------------------------------------------------------------------------
 
 
@@ -289,22 +114,27 @@ class BuiltBatch:
     skipped: int = 0
 
 
-def _sendable(practice: Practice) -> Iterable[Claim]:
+def _sendable(practice: Practice) -> QuerySet[Claim]:
+    """The practice's ready claims that no sent batch holds."""
     already = BatchClaim.objects.filter(status__in=SENT).values("claim_id")
-    return (
-        Claim.objects.filter(practice=practice, status=ClaimStatus.READY.value)
-        .exclude(pk__in=already)
-        .select_related(
-            "encounter__patient",
-            "encounter__provider",
-            "encounter__referring_provider",
-            "encounter__location",
-            "coverage__payer",
-            "replaces",
-        )
-        .prefetch_related("lines__charge_line", "encounter__diagnoses")
-        .order_by("coverage__payer_id", "encounter__patient_id", "id")
+    return Claim.objects.filter(practice=practice, status=ClaimStatus.READY.value).exclude(
+        pk__in=already
     )
+
+
+def _insert_links(rows: list[tuple[int, int, int, str, str]]) -> None:
+    """INSERT a batch's BatchClaim rows (batch, claim, file, ST02, status) as plain rows: a
+    batch holds thousands of claims, and model instances cost more than the 837P itself."""
+    quote = connection.ops.quote_name
+    names = ("batch", "claim", "file", "st02", "status")
+    columns = ", ".join(
+        quote(str(getattr(BatchClaim._meta.get_field(n), "column", n))) for n in names
+    )
+    table = quote(BatchClaim._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608 - model names
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            cursor.executemany(sql, rows[start : start + 1000])
 
 
 def batch_build(
@@ -322,16 +152,14 @@ def batch_build(
         raise SubmissionError(f"{partner.name} is not a clearinghouse of {practice.slug}")
     moment = now or timezone.now()
     by = actor if getattr(actor, "pk", None) else None
-    claims = list(_sendable(practice))
+    try:
+        claims = sendable_claims(practice=practice, claims=_sendable(practice))
+        # Secondary and tertiary claims carry the prior payers' adjudication (2320/2430).
+        prior_adjudication_apply(practice=practice, claims=claims)
+    except (ValueError, KeyError) as exc:  # pragma: no cover - data the scrub passed
+        raise SubmissionError(f"the claims of {practice.slug} could not be read: {exc}") from exc
     if not claims:
         return BuiltBatch(None)
-    parts = _Parts(practice)
-    built: list[tuple[Claim, x.ProfessionalClaim]] = []
-    for claim in claims:
-        try:
-            built.append((claim, _professional_claim(claim, parts)))
-        except (ValueError, AttributeError) as exc:  # pragma: no cover - data the scrub passed
-            raise SubmissionError(f"claim {claim.patient_control_number}: {exc}") from exc
     with transaction.atomic():
         batch = Batch.objects.create(
             practice=practice,
@@ -341,7 +169,7 @@ def batch_build(
             created_by=by,
         )
         chunks = [
-            built[i : i + max_claims_per_set] for i in range(0, len(built), max_claims_per_set)
+            claims[i : i + max_claims_per_set] for i in range(0, len(claims), max_claims_per_set)
         ]
         isa = control_numbers_take(partner=partner, kind="ISA")[0]
         gs = control_numbers_take(partner=partner, kind="GS")[0]
@@ -363,7 +191,7 @@ def batch_build(
                 reference=f"B{batch.pk}-{st}",
                 created_date=moment.date(),
                 created_time=dt.time(moment.hour, moment.minute),
-                claims=[pc for _, pc in chunk],
+                claims=[c.claim for c in chunk],
             )
             for chunk, st in zip(chunks, sts, strict=True)
         ]
@@ -402,10 +230,12 @@ def batch_build(
             gs06=str(gs),
             st02=sts,
         )
-        BatchClaim.objects.bulk_create(
-            BatchClaim(batch=batch, claim=claim, file=bfile, st02=st, status=BatchStatus.BUILT)
-            for chunk, st in zip(chunks, sts, strict=True)
-            for claim, _ in chunk
+        _insert_links(
+            [
+                (batch.pk, claim.pk, bfile.pk, st, BatchStatus.BUILT.value)
+                for chunk, st in zip(chunks, sts, strict=True)
+                for claim in chunk
+            ]
         )
         claims_transition_many(
             claims=claims, to=ClaimStatus.BATCHED, actor=by, note=f"In batch {batch.pk}."
