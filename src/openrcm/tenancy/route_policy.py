@@ -178,6 +178,16 @@ WEB: dict[str, dict[str, Rule]] = {
     # the worker's jobs (openrcm.web.jobs_views): daily batches and polls (no PHI), "retry now"
     "job_list": {"GET": Rule(Action.MANAGE_CLAIMS)},
     "job_retry": {"POST": Rule(Action.MANAGE_CLAIMS, (Ref(JOB, "pk"),))},
+    # deposit reconciliation (openrcm.web.reconciliation_views): deposits and 835 payment totals
+    # (no PHI). Anyone who may view the practice reads it; payment posters write. The posts name
+    # no Ref: their views fetch the practice or deposit with POST_PAYMENTS through the scoped
+    # querysets (another practice's is a 404), and the services audit every write.
+    "reconciliation": {"GET": Rule(Action.VIEW, (Ref(PRACTICE, "practice", "query"),))},
+    "deposit_new": {"POST": Rule(Action.POST_PAYMENTS)},
+    "deposit_import": {"POST": Rule(Action.POST_PAYMENTS)},
+    "deposits_match": {"POST": Rule(Action.POST_PAYMENTS)},
+    "deposit_match": {"POST": Rule(Action.POST_PAYMENTS)},
+    "deposit_unmatch": {"POST": Rule(Action.POST_PAYMENTS)},
 }
 
 # URL namespaces handled as a whole.

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from openrcm.web import jobs_views, paper_views, scrub_views, submission_views, views
+from openrcm.web import (
+    jobs_views,
+    paper_views,
+    reconciliation_views,
+    scrub_views,
+    submission_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -47,4 +54,23 @@ urlpatterns = [
     # the worker's jobs (openrcm.web.jobs_views)
     path("jobs/", jobs_views.job_list_view, name="job_list"),
     path("jobs/<int:pk>/retry/", jobs_views.job_retry, name="job_retry"),
+    # deposit reconciliation (openrcm.web.reconciliation_views)
+    path("reconciliation/", reconciliation_views.reconciliation_view, name="reconciliation"),
+    path("reconciliation/deposits/new/", reconciliation_views.deposit_new, name="deposit_new"),
+    path(
+        "reconciliation/deposits/import/",
+        reconciliation_views.deposit_import,
+        name="deposit_import",
+    ),
+    path("reconciliation/match/", reconciliation_views.deposits_match_view, name="deposits_match"),
+    path(
+        "reconciliation/deposits/<int:pk>/match/",
+        reconciliation_views.deposit_match,
+        name="deposit_match",
+    ),
+    path(
+        "reconciliation/deposits/<int:pk>/unmatch/",
+        reconciliation_views.deposit_unmatch_view,
+        name="deposit_unmatch",
+    ),
 ]

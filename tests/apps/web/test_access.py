@@ -14,6 +14,7 @@ The API's operations are proven the same way in tests/apps/api/test_tenancy.py.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -166,6 +167,32 @@ def _an_x12_file(w: PracticeWorld) -> Any:
     return _a_batch(w).files.get().stored
 
 
+def _a_deposit(w: PracticeWorld) -> Any:
+    """An unmatched deposit of the world's practice (deposit reconciliation)."""
+    from openrcm.reconciliation.models import Deposit
+    from openrcm.reconciliation.services import deposit_create
+
+    found = Deposit.objects.filter(practice=w.practice).first()
+    if found is not None:
+        return found
+    return deposit_create(
+        practice=w.practice,
+        deposited_on=datetime.date(2026, 11, 2),
+        cents=4200,
+        method="check",
+    )
+
+
+def _bank_csv(w: PracticeWorld) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = b"date,amount,description\n2026-11-02,12.00,DEPOSIT\n"
+    return {
+        "practice": w.practice.pk,
+        "file": SimpleUploadedFile("bank.csv", data, content_type="text/csv"),
+    }
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("login", "GET"): Case(lambda w: reverse("login"), ok=302),  # signed in: on to the dashboard
     ("login", "POST"): Case(lambda w: reverse("login"), ok=302),
@@ -250,6 +277,30 @@ CASES: dict[tuple[str, str], Case] = {
     # the worker's jobs
     ("job_list", "GET"): Case(lambda w: reverse("job_list") + "?status=failed"),
     ("job_retry", "POST"): Case(lambda w: reverse("job_retry", args=[_a_failed_job(w).pk]), ok=302),
+    # deposit reconciliation (a post that cannot do what it asks still answers 302, with why)
+    ("reconciliation", "GET"): Case(
+        lambda w: reverse("reconciliation") + f"?practice={w.practice.pk}&day=2026-11-02"
+    ),
+    ("deposit_new", "POST"): Case(
+        lambda w: reverse("deposit_new"),
+        lambda w: {
+            "practice": w.practice.pk,
+            "deposited_on": "2026-11-02",
+            "amount": "$130.00",
+            "method": "check",
+        },
+        ok=302,
+    ),
+    ("deposit_import", "POST"): Case(lambda w: reverse("deposit_import"), _bank_csv, ok=302),
+    ("deposits_match", "POST"): Case(
+        lambda w: reverse("deposits_match"), lambda w: {"practice": w.practice.pk}, ok=302
+    ),
+    ("deposit_match", "POST"): Case(
+        lambda w: reverse("deposit_match", args=[_a_deposit(w).pk]), ok=302
+    ),
+    ("deposit_unmatch", "POST"): Case(
+        lambda w: reverse("deposit_unmatch", args=[_a_deposit(w).pk]), ok=302
+    ),
 }
 
 
