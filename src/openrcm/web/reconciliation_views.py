@@ -153,7 +153,8 @@ def deposit_new(request: HttpRequest) -> HttpResponse:
     form = DepositForm(request.POST)
     if not form.is_valid():
         errors = "; ".join(
-            f"{form.fields[name].label if name in form.fields else name}: {' '.join(str(t) for t in texts)}"
+            f"{form.fields[name].label if name in form.fields else name}: "
+            + " ".join(str(text) for text in texts)
             for name, texts in form.errors.items()
         )
         messages.error(request, f"No deposit added: {errors}")
