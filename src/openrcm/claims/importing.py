@@ -298,6 +298,8 @@ class _Importer:
         self._coverages: dict[tuple[int, int, str, int], Coverage] = {}
         self._new_coverages: set[int] = set()
         self._locations: dict[tuple[str, ...], Location] = {}
+        self._locations_before: list[Location] | None = None  # the practice's, before the file
+        self._locations_created: list[Location] = []
         self._used_controls: set[str] = set()
         self.pcn = ""
 
@@ -734,7 +736,12 @@ class _Importer:
             place, address, label = billing.name.last, billing.address, "billing provider"
         if key in self._locations:
             return self._locations[key]
-        locations = list(Location.objects.filter(practice=self.practice).order_by("id"))
+        if self._locations_before is None:
+            self._locations_before = list(
+                Location.objects.filter(practice=self.practice).order_by("id")
+            )
+        before = self._locations_before
+        locations = [*before, *self._locations_created]
         found: Location | None = None
         if facility is not None:
             found = next(
@@ -753,8 +760,8 @@ class _Importer:
                 ),
                 None,
             )
-            if found is None and len(locations) == 1:
-                found = locations[0]
+            if found is None and len(before) == 1:  # the practice's one office
+                found = before[0]
         if found is None:
             found = self.new_location(place, address, facility, label)
         self._locations[key] = found
@@ -776,6 +783,7 @@ class _Importer:
         with self.checked(f"the location of the {label}"):
             location.full_clean(exclude=["practice"], validate_constraints=False)
         location.save()
+        self._locations_created.append(location)
         self.result.locations_created += 1
         return location
 

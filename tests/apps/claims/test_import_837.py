@@ -474,6 +474,19 @@ def test_a_known_patient_control_number_is_skipped_and_known_people_are_matched(
     ) == kept
 
 
+def test_the_practice_office_and_known_providers_are_used(
+    riverbend: Practice, tmp_path: Path
+) -> None:
+    office = Location.objects.create(practice=riverbend, name="Main office", zip_code="62704")
+    alice = Provider.objects.create(
+        practice=riverbend, first_name="Alice", last_name="Smith", npi="1555555550"
+    )
+    result = claims_import_837(practice=riverbend, path=_worked(tmp_path))
+    assert (result.locations_created, result.providers_created) == (0, 1)  # the referring one
+    for claim in Claim.objects.filter(practice=riverbend).select_related("encounter"):
+        assert (claim.encounter.location, claim.encounter.provider) == (office, alice)
+
+
 def test_an_unreadable_file_names_the_segment_and_writes_nothing(
     riverbend: Practice, tmp_path: Path
 ) -> None:
