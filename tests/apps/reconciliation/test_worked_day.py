@@ -5,6 +5,7 @@ has not arrived, PLB interest and a recoupment, and the totals to the cent."""
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 from typing import Any
 
@@ -167,6 +168,8 @@ def test_a_worked_day(day: Day, poster: Any) -> None:
     assert "Unmatched deposits (1)" in text and "Unmatched 835 payments (1)" in text
     assert "Interest owed" in text and "Overpayment recovery" in text
     assert "Difference (deposits - 835 payments)" in text and "-38.00" in text
+    assert re.search(r"2026-11-02\s+80\.00\s+EFT100999\s+ACH MEDICARE PART B", text), text
+    assert re.search(r"4417\s+WO\s+Overpayment recovery\s+ICN-OLD-77\s+-30\.00", text), text
 
     # A day later nothing of this shows; the period holds it all.
     assert reconciliation_day(practice=practice, day=DAY.replace(day=3)).matched == []

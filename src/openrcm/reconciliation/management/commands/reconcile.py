@@ -14,7 +14,7 @@ from django.core.management.base import CommandParser
 from openrcm.operations.commanding import Error, OpenRCMCommand
 from openrcm.reconciliation.management.commands.deposits import practice_named
 from openrcm.reconciliation.selectors import Reconciliation, reconciliation_period
-from openrcm.reconciliation.services import money
+from openrcm.reconciliation.services import money, remittance_day
 
 TOTALS = (
     ("deposits", "Deposits"),
@@ -94,7 +94,7 @@ class Command(OpenRCMCommand):
         for remit in report.unmatched_remittances:
             self._line(
                 f"{remit.pk:>8}",
-                f"{remit.payment_date or '':10}",
+                f"{remittance_day(remit)!s:10}",
                 f"{money(remit.payment_cents):>12}",
                 f"{remit.trace_number:20}",
                 f"{remit.method} {remit.payer_name}",
