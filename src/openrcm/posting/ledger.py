@@ -237,14 +237,38 @@ class BalanceDifference:
         )
 
 
+def _unit_effect(kind: str, bucket: str, reason: str) -> tuple[int, int]:
+    """The core's `effect()` of one cent of `kind` on `bucket` (it is linear in the cents)."""
+    key = (kind, bucket, reason)
+    unit = _UNIT_EFFECTS.get(key)
+    if unit is None:
+        unit = effect(
+            Entry(
+                EntryKind(kind),
+                1,
+                bucket=Bucket(bucket),
+                reason=PatientReason(reason) if reason else None,
+            )
+        )
+        _UNIT_EFFECTS[key] = unit
+    return unit
+
+
+_UNIT_EFFECTS: dict[tuple[str, str, str], tuple[int, int]] = {}
+
+
 def ledger_recompute() -> dict[BalanceKey, tuple[int, int]]:
-    """Every balance as the entries sum to, by the core's `effect()`."""
+    """Every balance as the entries sum to, by the core's `effect()` (per kind and bucket, times
+    the cents: the rule is linear, so millions of entries need no object each)."""
     sums: dict[BalanceKey, list[int]] = defaultdict(lambda: [0, 0])
-    for row in LedgerEntry.objects.order_by().iterator(chunk_size=5000):
-        insurance, patient = effect(core_entry(row))
-        key = _key(row.charge_line_id, row.claim_id)
-        sums[key][0] += insurance
-        sums[key][1] += patient
+    rows = LedgerEntry.objects.order_by().values_list(
+        "charge_line_id", "claim_id", "kind", "bucket", "patient_reason", "cents"
+    )
+    for charge_line_id, claim_id, kind, bucket, reason, cents in rows.iterator(chunk_size=5000):
+        insurance, patient = _unit_effect(kind, bucket, reason)
+        key = _key(charge_line_id, claim_id)
+        sums[key][0] += insurance * cents
+        sums[key][1] += patient * cents
     return {key: (v[0], v[1]) for key, v in sums.items()}
 
 
