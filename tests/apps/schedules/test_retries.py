@@ -128,3 +128,35 @@ def _signed_in(user: object) -> Client:
     client = Client()
     client.force_login(user)  # type: ignore[arg-type]
     return client
+
+
+def test_housekeeping_retries_a_lost_attempt_and_prunes_old_jobs(
+    world: PracticeWorld, sandbox: TradingPartner
+) -> None:
+    from openrcm.schedules.due import housekeeping
+    from openrcm.schedules.jobs import job_open
+    from openrcm.schedules.models import Job, JobAttempt, JobKind
+
+    with time_machine.travel(START, tick=False) as clock:
+        lost = job_open(kind=JobKind.DAILY_BATCH, key="lost", practice=world.practice)
+        old = job_open(kind=JobKind.DAILY_BATCH, key="old", practice=world.practice)
+        idle = job_open(kind=JobKind.INBOUND_POLL, key="idle", practice=world.practice)
+        assert lost and old and idle
+        # A worker took `lost` and was killed mid-attempt: it stays "running" with no end.
+        Job.objects.filter(pk=lost.pk).update(status=JobStatus.RUNNING, attempts=1)
+        JobAttempt.objects.create(job=lost, number=1, worker_id="killed", started_at=START)
+        Job.objects.filter(pk=old.pk).update(status=JobStatus.SUCCEEDED, finished_at=START)
+        Job.objects.filter(pk=idle.pk).update(
+            status=JobStatus.SUCCEEDED, attempts=1, result={"taken": 0}, finished_at=START
+        )
+        clock.move_to(START + dt.timedelta(minutes=30))
+        assert housekeeping().recovered == 0  # half an hour may be a long attempt
+        clock.move_to(START + dt.timedelta(days=2))
+        done = housekeeping()
+        assert done.recovered == 1 and done.pruned == 1  # the idle poll, after a day
+        lost.refresh_from_db()
+        assert lost.status == JobStatus.RETRYING and "worker stopped" in lost.last_error
+        assert lost.attempt_log.get().succeeded is False
+        clock.move_to(START + dt.timedelta(days=31))
+        assert housekeeping().pruned == 1  # the old succeeded job, after 30 days
+    assert set(Job.objects.values_list("key", flat=True)) == {"lost"}

@@ -135,6 +135,8 @@ OPENRCM_JOB_RETRY_SECONDS = env_int("OPENRCM_JOB_RETRY_SECONDS", 60)  # doubles 
 # A daily batch missed while no worker ran is caught up within this many hours of its time.
 OPENRCM_DAILY_BATCH_CATCHUP_HOURS = env_int("OPENRCM_DAILY_BATCH_CATCHUP_HOURS", 12)
 OPENRCM_JOBS_KEEP_DAYS = env_int("OPENRCM_JOBS_KEEP_DAYS", 30)  # finished jobs older are pruned
+# A job still "running" this long after its attempt began lost its worker: the attempt is retried.
+OPENRCM_JOB_STALE_MINUTES = env_int("OPENRCM_JOB_STALE_MINUTES", 60)
 if OPENRCM_POLL_MINUTES < 1 or OPENRCM_JOB_MAX_ATTEMPTS < 1:
     raise ConfigurationError(
         "OPENRCM_POLL_MINUTES and OPENRCM_JOB_MAX_ATTEMPTS must be at least 1 "
