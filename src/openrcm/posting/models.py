@@ -432,3 +432,31 @@ class Denial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_code}-{self.carc} on {self.claim}"
+
+
+class NextPayerClaim(models.Model):
+    """A claim to the next payer (secondary, tertiary) made after a prior payer's 835.
+
+    It links the new claim to the prior claim and to the 835 claim payment (CLP) whose
+    adjudication it carries: the 837P (loops 2320/2430) and the scrubber read that CLP again
+    from the stored 835 (`openrcm.posting.secondary`). One per prior claim payment, so posting
+    the same 835 twice never makes a second claim.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="prior_adjudication")
+    prior_claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, related_name="next_payer_claims"
+    )
+    remittance_claim = models.OneToOneField(
+        RemittanceClaim, on_delete=models.PROTECT, related_name="next_payer_claim"
+    )
+    created_at = models.DateTimeField()
+
+    objects = PracticeScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"next payer claim {self.claim_id} after claim {self.prior_claim_id}"

@@ -7,9 +7,10 @@ from typing import Any
 from django.db.models import Q, Sum
 
 from openrcm.claims.models import Claim
+from openrcm.core.claims.status import ClaimStatus
 from openrcm.core.posting.entries import EntryKind, totals_by_kind
 from openrcm.posting.ledger import core_entry
-from openrcm.posting.models import ChargeBalance, Denial, LedgerEntry
+from openrcm.posting.models import ChargeBalance, Denial, LedgerEntry, NextPayerClaim
 
 
 def _money(cents: int) -> str:
@@ -24,6 +25,28 @@ def claim_entries(claim: Claim) -> list[LedgerEntry]:
         LedgerEntry.objects.filter(Q(claim=claim) | Q(claim__isnull=True, charge_line_id__in=lines))
         .select_related("claim_line")
         .order_by("id")
+    )
+
+
+def next_payer_claim_of(claim: Claim) -> str | None:
+    """The patient control number of the claim to the next payer made after `claim` was
+    adjudicated (`posting.secondary`): the live one (not void), else the latest; for a primary
+    without one, a secondary claim of its encounter made otherwise (imported)."""
+    made = (
+        NextPayerClaim.objects.filter(prior_claim=claim)
+        .annotate(void=Q(claim__status=ClaimStatus.VOID.value))
+        .order_by("void", "-id")
+        .values_list("claim__patient_control_number", flat=True)
+        .first()
+    )
+    if made is not None or claim.sequence != "P":
+        return made
+    return (
+        Claim.objects.filter(encounter_id=claim.encounter_id, sequence="S")
+        .exclude(pk=claim.pk)
+        .order_by("id")
+        .values_list("patient_control_number", flat=True)
+        .first()
     )
 
 
@@ -55,15 +78,7 @@ def claim_money(claim: Claim) -> dict[str, Any]:
         }
         for d in Denial.objects.filter(claim=claim).select_related("claim_line").order_by("id")
     ]
-    secondary = (
-        Claim.objects.filter(encounter_id=claim.encounter_id, sequence="S")
-        .exclude(pk=claim.pk)
-        .order_by("id")
-        .values_list("patient_control_number", flat=True)
-        .first()
-        if claim.sequence == "P"
-        else None
-    )
+    secondary = next_payer_claim_of(claim)
     return {
         "charge": _money(claim.total_charge_cents),
         "insurance_paid": _money(totals[EntryKind.INSURANCE_PAYMENT]),

@@ -81,6 +81,7 @@ from openrcm.posting.models import (
     RemittanceClaim,
     RemittanceStatus,
 )
+from openrcm.posting.secondary import next_payer_claims_after_posting
 from openrcm.tenancy.models import Practice
 
 __all__ = [
@@ -402,6 +403,10 @@ class _SetPoster:
         self._claims(item.claims)
         self._flush()
         self._move_statuses()
+        # After posting: claims to the next payer (secondary, tertiary), or their withdrawal.
+        result.warnings += next_payer_claims_after_posting(
+            remittance=self.remittance, actor=self.by
+        )
 
     def _provider_adjustments(self, end: RemittanceEnd) -> None:
         rows = [
@@ -693,6 +698,7 @@ class _SetPoster:
                 to=target,
                 actor=self.by,
                 note=f"835 {self.remittance.trace_number} ({self.era_file.name or 'file'}).",
+                now=self.moment,
             )
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db.models import QuerySet, Subquery
 
@@ -215,7 +216,7 @@ def claim_snapshot(*, claim: Claim) -> ClaimSnapshot:
     encounter = claim.encounter
     patient = encounter.patient
     lines = ClaimLine.objects.filter(claim=claim).select_related("charge_line")
-    return snapshot_from_facts(
+    snapshot = snapshot_from_facts(
         ClaimFacts(
             billing=billing_of(claim.practice),
             patient_id=patient.pk,
@@ -256,6 +257,22 @@ def claim_snapshot(*, claim: Claim) -> ClaimSnapshot:
             facility_npi=encounter.location.npi,
         )
     )
+    if claim.sequence == "P":
+        return snapshot
+    priors = prior_payers_for(claim.practice, [claim.pk])
+    return replace(snapshot, prior_payers=priors.get(claim.pk, ()))
+
+
+def prior_payers_for(practice: Practice, claim_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """The prior payers' adjudication (2320/2430) each secondary or tertiary claim of
+    `claim_ids` carries: posting made the claim after the prior payer's 835 and reads it again
+    (`openrcm.posting.secondary`). Imported here, not at the top: posting scrubs the claims it
+    makes, so it imports this app."""
+    if not claim_ids:
+        return {}
+    from openrcm.posting.secondary import prior_payers_for as read
+
+    return read(practice=practice, claim_ids=claim_ids)
 
 
 # -- many stored claims, from plain rows ---------------------------------------------------------
@@ -386,8 +403,16 @@ def claim_snapshots(*, practice: Practice, claims: QuerySet[Claim]) -> Iterator[
             .values_list("encounter_id", "code")
         ):
             diagnoses[encounter_id].append(code)
+        priors = prior_payers_for(practice, [int(r[0]) for r in rows if r[4] != "P"])
         for row in rows:
-            yield _row_snapshot(practice, billing, row, lines, diagnoses)
+            item = _row_snapshot(practice, billing, row, lines, diagnoses)
+            if item.claim.pk in priors:
+                item = SnapshotRow(
+                    item.claim,
+                    replace(item.snapshot, prior_payers=priors[item.claim.pk]),
+                    item.created_at,
+                )
+            yield item
 
 
 def _row_snapshot(
