@@ -67,6 +67,12 @@ class DepositForm(forms.Form):
         return cents
 
 
+def _id(text: str) -> int:
+    """A row id from a form; a number no row can have (too long for the database) is 0."""
+    value = text.strip()
+    return int(value) if len(value) <= 18 else 0
+
+
 def _day(text: str | None) -> dt.date:
     if text:
         try:
@@ -82,7 +88,7 @@ def _chosen_practice(request: HttpRequest, raw: str | None, action: Action) -> P
     allowed = practice_list(user=request.user, action=action).order_by("name", "pk")
     if raw:
         text = raw.strip()
-        found = allowed.filter(pk=int(text)) if text.isdigit() else allowed.filter(slug=text)
+        found = allowed.filter(pk=_id(text)) if text.isdigit() else allowed.filter(slug=text)
         practice = found.first()
         if practice is None:
             raise Http404("Not found.")
@@ -237,7 +243,7 @@ def deposit_match(request: HttpRequest, pk: int) -> HttpResponse:
     """Match a deposit by hand to the remittances chosen (or confirm a suggestion)."""
     deposit = _posting_deposit(request, pk)
     day = _day(request.POST.get("day"))
-    ids = [int(v) for v in request.POST.getlist("remittance") if v.strip().isdigit()]
+    ids = [_id(v) for v in request.POST.getlist("remittance") if v.strip().isdigit()]
     remittances = list(Remittance.objects.filter(practice=deposit.practice, pk__in=ids))
     method = request.POST.get("method") or MatchMethod.MANUAL
     try:

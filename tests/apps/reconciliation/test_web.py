@@ -114,6 +114,12 @@ def test_bad_input_is_said_and_writes_nothing(day: Day) -> None:
         reverse("deposit_match", args=[deposit.pk]), {"remittance": day.lonely.pk}, **HTMX
     ).content.decode()
     assert "Not matched: the deposit is 1.00 but the remittances pay 80.00" in body
+    huge = "9" * 30  # no row has such an id: refused, not a database overflow
+    assert client.post(reverse("deposit_new"), {"practice": huge}).status_code == 404
+    body = client.post(
+        reverse("deposit_match", args=[deposit.pk]), {"remittance": huge}, **HTMX
+    ).content.decode()
+    assert "Not matched: choose at least one remittance" in body
     assert Deposit.objects.count() == 1 and not BankImport.objects.exists()
     assert not DepositMatch.objects.exists()
 
