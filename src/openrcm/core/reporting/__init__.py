@@ -1,0 +1,51 @@
+"""Reporting: KPIs with published formulas and A/R aging, over facts the apps feed.
+
+Pure: no Django, no app. The apps reduce their rows to :mod:`~openrcm.core.reporting.facts`;
+:func:`kpi_report` / :func:`monthly_trend` give the KPIs (formulas in :data:`FORMULAS`),
+:func:`balances_as_of` and :func:`aging` the A/R aging with its drill-down ids.
+"""
+
+from openrcm.core.reporting.aging import (
+    BUCKETS,
+    SIDES,
+    AgingCell,
+    AgingReport,
+    AgingRow,
+    aging,
+    bucket_index,
+)
+from openrcm.core.reporting.balances import balances_as_of
+from openrcm.core.reporting.facts import (
+    Adjudication,
+    AdjudicationOutcome,
+    BalanceFact,
+    ClaimFact,
+    LineFact,
+    MoneyFact,
+)
+from openrcm.core.reporting.formulas import FORMULAS, nearest_rank, ratio
+from openrcm.core.reporting.kpis import KpiReport, LagStats, kpi_report, monthly_trend
+
+__all__ = [
+    "BUCKETS",
+    "FORMULAS",
+    "SIDES",
+    "Adjudication",
+    "AdjudicationOutcome",
+    "AgingCell",
+    "AgingReport",
+    "AgingRow",
+    "BalanceFact",
+    "ClaimFact",
+    "KpiReport",
+    "LagStats",
+    "LineFact",
+    "MoneyFact",
+    "aging",
+    "balances_as_of",
+    "bucket_index",
+    "kpi_report",
+    "monthly_trend",
+    "nearest_rank",
+    "ratio",
+]
