@@ -5,8 +5,8 @@ An 835 CLP that names a claim we do not have (or whose lines matched none of our
 as the import posts a matched claim: the CLP is read again from the stored 835 (the file is
 the record, not a copy of it), given our claim's patient control number, and handed to the
 import's own set poster (`services._SetPoster`: the core's plan, entries and balances,
-denials, the claim's status through the state machine). Nothing else writes these postings,
-so a manual match cannot drift from an automatic one.
+denials, the claim's status through the state machine, then the next payer's claim). Nothing
+else writes these postings, so a manual match cannot drift from an automatic one.
 
 A match that the core cannot post (its lines match none of the chosen claim's, a reversal
 without an earlier posting, a payment already posted on that claim) is refused with the
@@ -32,6 +32,7 @@ from openrcm.posting.models import (
     RemittanceClaim,
     RemittanceStatus,
 )
+from openrcm.posting.secondary import next_payer_claims_after_posting
 from openrcm.posting.services import (
     SERVICE_USER,
     EraImportError,
@@ -41,7 +42,7 @@ from openrcm.posting.services import (
     _SetPoster,
 )
 
-__all__ = ["ExceptionMatchError", "posting_exception_match"]
+__all__ = ["ExceptionMatchError", "exception_claim_payment", "posting_exception_match"]
 
 
 class ExceptionMatchError(ValueError):
@@ -75,6 +76,13 @@ def _claim_payment(exception: PostingException) -> tuple[_Set, ClaimPayment]:
         f"CLP {rc.patient_control_number!r} is no longer in set {remittance.control_number} "
         f"of the stored 835 {era_file}"
     )
+
+
+def exception_claim_payment(exception: PostingException) -> ClaimPayment:
+    """The CLP an exception is about, as the stored 835 says it (patient name, member id,
+    service lines): what a person needs to find the claim. Raises `ExceptionMatchError` when
+    the stored file no longer holds it."""
+    return _claim_payment(exception)[1]
 
 
 def posting_exception_match(
@@ -139,6 +147,8 @@ def posting_exception_match(
         ]
         poster._flush()
         poster._move_statuses()
+        # As after every posted set: claims to the next payer, or their withdrawal.
+        result.warnings += next_payer_claims_after_posting(remittance=remittance, actor=by)
         locked.resolved_at = moment
         locked.resolved_by = by
         locked.detail = {

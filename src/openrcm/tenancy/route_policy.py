@@ -45,6 +45,9 @@ PRACTICE = "tenancy.practice"
 JOB = "schedules.job"
 BATCH = "clearinghouse.batch"
 STORED_FILE = "files.storedfile"
+REMITTANCE = "posting.remittance"
+POSTING_EXCEPTION = "posting.postingexception"
+DENIAL = "posting.denial"
 
 # Models whose rows are PHI (or lead to a patient): the Django admin's pages on them are audited.
 PHI_MODELS = frozenset(
@@ -188,6 +191,22 @@ WEB: dict[str, dict[str, Rule]] = {
     "deposits_match": {"POST": Rule(Action.POST_PAYMENTS)},
     "deposit_match": {"POST": Rule(Action.POST_PAYMENTS)},
     "deposit_unmatch": {"POST": Rule(Action.POST_PAYMENTS)},
+    # payment posting (openrcm.web.posting_views): the ERA list (payers, traces, amounts); the
+    # ERA and exception pages (patients) write their own read events; the worklists list
+    # claims; the ledger reads a claim. The writes (upload, match, work a denial) name no Ref,
+    # as for the deposits: their views fetch the practice, exception or denial with the
+    # writing action through the scoped querysets (another practice's is a 404), and
+    # era_import, posting_exception_match and denial_work audit every write.
+    "era_list": {"GET": Rule(Action.VIEW)},
+    "era_upload": {"POST": Rule(Action.POST_PAYMENTS)},
+    "era_detail": {"GET": Rule(Action.VIEW, (Ref(REMITTANCE, "pk"),))},
+    "posting_exceptions": {"GET": Rule(Action.VIEW, audit=LIST, object_type=CLAIM)},
+    "posting_exception": {"GET": Rule(Action.VIEW, (Ref(POSTING_EXCEPTION, "pk"),))},
+    "posting_exception_search": {"POST": Rule(Action.VIEW, (Ref(POSTING_EXCEPTION, "pk"),))},
+    "posting_exception_match": {"POST": Rule(Action.POST_PAYMENTS)},
+    "denial_list": {"GET": Rule(Action.VIEW, audit=LIST, object_type=CLAIM)},
+    "denial_work": {"POST": Rule(Action.WORK_AR)},
+    "claim_ledger": {"GET": Rule(Action.VIEW, (Ref(CLAIM, "pk"),), READ, CLAIM)},
 }
 
 # URL namespaces handled as a whole.

@@ -5,6 +5,7 @@ from django.urls import path
 from openrcm.web import (
     jobs_views,
     paper_views,
+    posting_views,
     reconciliation_views,
     scrub_views,
     submission_views,
@@ -54,6 +55,25 @@ urlpatterns = [
     # the worker's jobs (openrcm.web.jobs_views)
     path("jobs/", jobs_views.job_list_view, name="job_list"),
     path("jobs/<int:pk>/retry/", jobs_views.job_retry, name="job_retry"),
+    # payment posting (openrcm.web.posting_views): ERAs, exceptions, denials, a claim's ledger
+    path("payments/eras/", posting_views.era_list_view, name="era_list"),
+    path("payments/eras/upload/", posting_views.era_upload, name="era_upload"),
+    path("payments/eras/<int:pk>/", posting_views.era_detail, name="era_detail"),
+    path("payments/exceptions/", posting_views.exception_list_view, name="posting_exceptions"),
+    path("payments/exceptions/<int:pk>/", posting_views.exception_detail, name="posting_exception"),
+    path(
+        "payments/exceptions/<int:pk>/search/",
+        posting_views.exception_search,
+        name="posting_exception_search",
+    ),
+    path(
+        "payments/exceptions/<int:pk>/match/",
+        posting_views.exception_match,
+        name="posting_exception_match",
+    ),
+    path("denials/", posting_views.denial_list_view, name="denial_list"),
+    path("denials/<int:pk>/work/", posting_views.denial_work_view, name="denial_work"),
+    path("claims/<int:pk>/ledger/", posting_views.claim_ledger_view, name="claim_ledger"),
     # deposit reconciliation (openrcm.web.reconciliation_views)
     path("reconciliation/", reconciliation_views.reconciliation_view, name="reconciliation"),
     path("reconciliation/deposits/new/", reconciliation_views.deposit_new, name="deposit_new"),

@@ -193,6 +193,42 @@ def _bank_csv(w: PracticeWorld) -> dict[str, Any]:
     }
 
 
+def _an_era(w: PracticeWorld) -> Any:
+    """A posted 835 of the world's practice: a claim-level denial (CO-50) of the world's claim,
+    a payment for a claim we do not have (an exception) and a PLB (imported once)."""
+    from openrcm.posting.models import Remittance
+    from openrcm.posting.services import era_import
+    from tests.apps.posting.eras import clp, era, remittance, svc
+
+    found = Remittance.objects.filter(practice=w.practice, trace_number="ACCESS01").first()
+    if found is not None:
+        return found
+    lines = list(w.claim.lines.select_related("charge_line", "claim__encounter"))
+    denied = clp(w.claim, [], status="4", adjustments=(("CO", "50", "140"),), icn="ICNDENIED")
+    unknown = clp(w.claim, [svc(ln, str(ln.charge_cents / 100)) for ln in lines], pcn="ACCESSX1")
+    data = era(remittance([denied, unknown], trace="ACCESS01", plb=[("L6", "-1.25", "INT")]))
+    era_import(data=data, practice=w.practice, name="access.835")
+    return Remittance.objects.get(practice=w.practice, trace_number="ACCESS01")
+
+
+def _an_exception(w: PracticeWorld) -> Any:
+    return _an_era(w).exceptions.get()
+
+
+def _a_denial(w: PracticeWorld) -> Any:
+    return _an_era(w).claims.get(payer_claim_number="ICNDENIED").denials.get()
+
+
+def _an_835_upload(w: PracticeWorld) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.apps.posting.eras import clp, era, remittance
+
+    payment = clp(w.claim, [], status="4", adjustments=(("CO", "16", "140"),), icn="UPLOAD1")
+    data = era(remittance([payment], trace="UPLOAD01"))
+    return {"practice": w.practice.pk, "file": SimpleUploadedFile("upload.835", data)}
+
+
 CASES: dict[tuple[str, str], Case] = {
     ("login", "GET"): Case(lambda w: reverse("login"), ok=302),  # signed in: on to the dashboard
     ("login", "POST"): Case(lambda w: reverse("login"), ok=302),
@@ -301,6 +337,31 @@ CASES: dict[tuple[str, str], Case] = {
     ("deposit_unmatch", "POST"): Case(
         lambda w: reverse("deposit_unmatch", args=[_a_deposit(w).pk]), ok=302
     ),
+    # payment posting: ERAs, exceptions (matching by hand), denials, a claim's ledger (a post
+    # that cannot do what it asks, e.g. a second match, still answers 302, with why)
+    ("era_list", "GET"): Case(lambda w: reverse("era_list")),
+    ("era_upload", "POST"): Case(lambda w: reverse("era_upload"), _an_835_upload, ok=302),
+    ("era_detail", "GET"): Case(lambda w: reverse("era_detail", args=[_an_era(w).pk])),
+    ("posting_exceptions", "GET"): Case(lambda w: reverse("posting_exceptions")),
+    ("posting_exception", "GET"): Case(
+        lambda w: reverse("posting_exception", args=[_an_exception(w).pk])
+    ),
+    ("posting_exception_search", "POST"): Case(
+        lambda w: reverse("posting_exception_search", args=[_an_exception(w).pk]),
+        lambda w: {"q": "Testpatient"},
+    ),
+    ("posting_exception_match", "POST"): Case(
+        lambda w: reverse("posting_exception_match", args=[_an_exception(w).pk]),
+        lambda w: {"claim": w.claim.pk},
+        ok=302,
+    ),
+    ("denial_list", "GET"): Case(lambda w: reverse("denial_list")),
+    ("denial_work", "POST"): Case(
+        lambda w: reverse("denial_work", args=[_a_denial(w).pk]),
+        lambda w: {"action": "appeal", "note": "records sent"},
+        ok=302,
+    ),
+    ("claim_ledger", "GET"): Case(lambda w: reverse("claim_ledger", args=[w.claim.pk])),
 }
 
 
