@@ -456,10 +456,21 @@ def deposits_match(
         deposits = {d.pk: d for d in unmatched_deposits(practice=practice).select_for_update()}
         remittances = {r.pk: r for r in unmatched_remittances(practice=practice)}
         plan = match_plan(deposits.values(), remittances.values())
+        rows = [
+            DepositMatch(
+                practice=practice,
+                deposit=deposits[deposit_id],
+                remittance=remittances[remit_id],
+                method=MatchMethod.TRACE_AMOUNT,
+                matched_at=moment,
+                matched_by=by,
+            )
+            for deposit_id, remit_ids in plan.matches
+            for remit_id in remit_ids
+        ]
+        DepositMatch.objects.bulk_create(rows)
         for deposit_id, remit_ids in plan.matches:
             deposit = deposits[deposit_id]
-            chosen = [remittances[i] for i in remit_ids]
-            _write_matches(deposit, chosen, method=MatchMethod.TRACE_AMOUNT, by=by, moment=moment)
             result.matched.append(
                 {
                     "deposit_id": deposit.pk,
@@ -467,6 +478,24 @@ def deposits_match(
                     "trace_number": deposit.trace_number,
                     "remittance_ids": list(remit_ids),
                 }
+            )
+        if rows:
+            # One event for the run (the match rows themselves say who matched what, when):
+            # a year's first matching may pair thousands of deposits.
+            ids = [row.pk for row in rows if row.pk is not None]
+            audit_record(
+                action="create",
+                actor=by,
+                practice=practice,
+                object_type="reconciliation.depositmatch",
+                object_id=str(min(ids)) if ids else "",
+                detail={
+                    "method": MatchMethod.TRACE_AMOUNT.value,
+                    "deposits": len(plan.matches),
+                    "matches": len(rows),
+                    "first_match_id": min(ids) if ids else None,
+                    "last_match_id": max(ids) if ids else None,
+                },
             )
         for found in plan.discrepancies:
             deposit = deposits[found.deposit_id]

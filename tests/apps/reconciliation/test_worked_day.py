@@ -106,7 +106,17 @@ def test_a_worked_day(day: Day, poster: Any) -> None:
         "unmatched_deposits": 2,
         "unmatched_remittances": 2,
     }
+    run = AuditEvent.objects.get(object_type="reconciliation.depositmatch")
+    assert (run.action, run.practice_id) == ("create", practice.pk)
+    assert run.detail | {"first_match_id": 0, "last_match_id": 0} == {
+        "method": "trace_amount",
+        "deposits": 1,
+        "matches": 1,
+        "first_match_id": 0,
+        "last_match_id": 0,
+    }
     assert deposits_match(practice=practice).matched == []  # nothing new the second time
+    assert AuditEvent.objects.filter(object_type="reconciliation.depositmatch").count() == 1
     before = reconciliation_day(practice=practice, day=DAY)
     assert [(d.pk, r.pk) for d, r in before.suggestions] == [(check.pk, day.check.pk)]
 

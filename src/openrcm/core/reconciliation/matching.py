@@ -136,15 +136,19 @@ def plan_matches(
             )
     # Amount and date: only for deposits no trace spoke for, and only unambiguous pairs.
     window = dt.timedelta(days=SUGGEST_DAYS)
-    open_remits = [r for r in remittances if r.id not in taken and r.day is not None]
+    by_cents: dict[int, list[RemittanceItem]] = defaultdict(list)
+    for remittance in remittances:
+        if remittance.id not in taken and remittance.day is not None:
+            by_cents[remittance.cents].append(remittance)
+    matched = plan.matched_deposit_ids
     candidates_of: dict[int, list[int]] = {}
     for deposit in ordered:
-        if deposit.id in plan.matched_deposit_ids or deposit.id in traced:
+        if deposit.id in matched or deposit.id in traced:
             continue
         near = [
             r.id
-            for r in open_remits
-            if r.cents == deposit.cents and r.day is not None and abs(r.day - deposit.day) <= window
+            for r in by_cents.get(deposit.cents, ())
+            if r.day is not None and abs(r.day - deposit.day) <= window
         ]
         if len(near) == 1:
             candidates_of[deposit.id] = near
