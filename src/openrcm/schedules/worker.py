@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
@@ -106,6 +107,7 @@ class WorkerProcess:
         self.stopping = threading.Event()
         self.started = threading.Event()
         self.holds_lease = False
+        self._held_until = 0.0
         self._signals: dict[int, Any] = {}
 
     # -- signals -----------------------------------------------------------------------------
@@ -150,9 +152,13 @@ class WorkerProcess:
         """Renew or take the lease; resume or pause the scheduler to match. Whether held."""
         try:
             held = lease_take(holder=self.worker_id, seconds=self.lease_seconds)
+            if held:
+                self._held_until = time.monotonic() + self.lease_seconds - self.renew_seconds
         except DatabaseError as exc:
-            logger.warning("cannot reach the database for the scheduler lease: %s", exc)
-            held = False
+            # A passing error keeps a lease still valid (nobody else can take it before it
+            # expires); past that, another worker may hold it, so this one stops scheduling.
+            held = self.holds_lease and time.monotonic() < self._held_until
+            logger.warning("cannot renew the scheduler lease: %s", exc)
         finally:
             connections.close_all()
         if held and not self.holds_lease:

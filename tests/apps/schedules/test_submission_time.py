@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openrcm.schedules.due import latest_submission
@@ -22,6 +22,7 @@ moments = st.datetimes(
 times = st.builds(dt.time, st.integers(0, 23), st.integers(0, 59))
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(now=moments, at=times, zone=st.sampled_from(ZONES))
 def test_latest_submission(now: dt.datetime, at: dt.time, zone: str) -> None:
     practice = Practice(time_zone=zone, submit_at=at)

@@ -3,11 +3,13 @@ SIGTERM finishes cleanly and gives the lease up."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import threading
 
 import pytest
+import time_machine
 
 from openrcm.clearinghouse.models import TradingPartner
 from openrcm.schedules.jobs import job_open
@@ -31,11 +33,13 @@ def test_worker_runs_the_queue_and_stops_on_sigterm(
     assert job is not None
     process = WorkerProcess(worker_id="service-1", interval=0.05, renew_seconds=0.1)
     timer = threading.Timer(1.5, os.kill, args=(os.getpid(), signal.SIGTERM))
-    timer.start()
-    try:
-        process.run()  # returns once SIGTERM is handled
-    finally:
-        timer.cancel()
+    # Five seconds past a minute: no cron tick falls inside the test's second and a half.
+    with time_machine.travel(dt.datetime(2026, 11, 27, 12, 0, 5, tzinfo=dt.UTC), tick=True):
+        timer.start()
+        try:
+            process.run()  # returns once SIGTERM is handled
+        finally:
+            timer.cancel()
     assert process.holds_lease  # it drove the schedules while it ran
     assert lease_holder() == ""  # and gave the lease up on the way out
     assert Job.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED
