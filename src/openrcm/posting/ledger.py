@@ -315,3 +315,29 @@ def _describe(
         stored,
         recomputed,
     )
+
+
+# Statuses a claim reaches only after it went out: its charges belong on the ledger.
+SENT_STATUSES = (
+    "submitted",
+    "accepted",
+    "acknowledged",
+    "paid",
+    "partially_paid",
+    "denied",
+    "closed",
+)
+
+
+def ledger_charges_backfill(*, actor: Any = None, now: dt.datetime | None = None) -> int:
+    """Post the charges of every claim that went out before the ledger existed (any status from
+    submitted on, rejected claims that were sent included); idempotent. Returns how many."""
+    sent = Claim.objects.filter(status__in=SENT_STATUSES) | Claim.objects.filter(
+        status="rejected", batch_links__isnull=False
+    )
+    ids = sorted(set(sent.values_list("pk", flat=True)))
+    posted = 0
+    for start in range(0, len(ids), BATCH * 4):
+        chunk = Claim.objects.filter(pk__in=ids[start : start + BATCH * 4]).only("pk")
+        posted += ledger_charges_post(claims=list(chunk), actor=actor, now=now)
+    return posted

@@ -99,3 +99,12 @@ def test_ledger_check_names_a_tampered_balance(claim: Any) -> None:
     assert "stored insurance 0.01, patient 0.00, recomputed insurance 125.00" in text
     with pytest.raises(CommandError, match="1 balances differ"):
         run("ledger", "check")
+
+
+def test_backfill_posts_the_charges_of_claims_sent_before_the_ledger(
+    claim: Any, practice_a: Any
+) -> None:
+    assert claim.status == "accepted"
+    assert "2 charges posted" in run("ledger", "backfill")
+    assert "0 charges posted" in run("ledger", "backfill")
+    assert _balances(claim) == [(12500, 0), (1500, 0)]

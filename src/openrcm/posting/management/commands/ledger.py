@@ -1,5 +1,6 @@
 """`openrcm ledger check`: recompute every balance from the ledger's entries and name each
-difference (practice, claim, line, stored and recomputed); exits non-zero on any."""
+difference (practice, claim, line, stored and recomputed); exits non-zero on any.
+`openrcm ledger backfill`: post the charges of claims sent before the ledger existed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from openrcm.operations.commanding import Error, OpenRCMCommand
-from openrcm.posting.ledger import ledger_check
+from openrcm.posting.ledger import ledger_charges_backfill, ledger_check
 from openrcm.posting.models import ChargeBalance, LedgerEntry
 
 
@@ -18,8 +19,12 @@ class Command(OpenRCMCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("check", help="Recompute every balance from the entries.")
+        sub.add_parser("backfill", help="Post the charges of claims sent before the ledger.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "backfill":
+            self.stdout.write(f"{ledger_charges_backfill()} charges posted")
+            return
         differences = ledger_check()
         if differences:
             for difference in differences:
