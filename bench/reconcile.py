@@ -8,8 +8,9 @@ remittances of the same traces and amounts (written as rows, as `era_import` lea
 835s is bench/post.py's business); one remittance in ten is short by a cent (a discrepancy) and
 one deposit in ten has no trace (an amount-and-date suggestion or unmatched). Then the daily
 report of one day (`reconciliation_day`). On PostgreSQL each step follows an ANALYZE, as
-autovacuum would after bulk writes (--no-analyze to see the figures without). Prints lines or deposits per second, wall and CPU. The
-database is SQLite unless --database-url (or DATABASE_URL) names PostgreSQL. Not a test.
+autovacuum would after bulk writes (--no-analyze to see the figures without). Prints lines or
+deposits per second, wall and CPU. The database is SQLite unless --database-url (or
+DATABASE_URL) names PostgreSQL. Not a test.
 """
 
 from __future__ import annotations
