@@ -150,7 +150,7 @@ def denial_work(
     user = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
         locked = (
-            Denial.objects.select_for_update()
+            Denial.objects.select_for_update(of=("self",))
             .select_related("claim__encounter", "claim_line__charge_line", "remittance_claim")
             .get(pk=denial.pk)
         )

@@ -103,7 +103,7 @@ def posting_exception_match(
     with transaction.atomic():
         by = actor if getattr(actor, "pk", None) else audit_service_actor(SERVICE_USER)
         locked = (
-            PostingException.objects.select_for_update()
+            PostingException.objects.select_for_update(of=("self",))
             .select_related("remittance__era_file__stored", "remittance_claim")
             .get(pk=exception.pk)
         )
