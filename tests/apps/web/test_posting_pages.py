@@ -123,6 +123,8 @@ def test_an_uploaded_835_posts_and_its_page_shows_what_it_did(
     assert "Interest owed" in page and "L6" in page and "-$2.50" in page
     assert "NOTOURS000" in page and "match by hand" in page
     assert _balances(sent) == [(0, 0), (0, 0)]
+    raw = reverse("x12_file", args=[remittance_row.era_file.stored_id])
+    assert raw in page and poster.get(raw).status_code == 200
     # the ERA page is audited as a read of the remittance
     event = AuditEvent.objects.filter(object_type="posting.remittance").get()
     assert (event.action, event.object_id) == ("read", str(remittance_row.pk))
