@@ -146,8 +146,8 @@ def test_claim_level_entries_age_by_the_claims_date_of_service() -> None:
     ]
     report = aging(balances, date(2026, 3, 31))
     # 2025-12-01 to 2026-03-31 is 120 days: the 91-120 bucket.
-    assert report.total.cell("insurance", "91-120").claim_ids == (7,)
-    assert report.total.cell("insurance", "91-120").charge_line_ids == ()
+    assert report.drill_down("insurance", "91-120").claim_ids == (7,)
+    assert report.drill_down("insurance", "91-120").charge_line_ids == ()
     kpis = kpi_report([], [claim], money, **MARCH)
     assert kpis.insurance_ar_over_90_cents == 1200
     assert kpis.insurance_ar_over_120_cents == 0
@@ -179,8 +179,8 @@ def test_aging_and_over_90_boundaries() -> None:
     assert report.insurance_ar_over_90_cents == 1000
     assert report.ar_over_90 == Decimal("0.5000")
     cells = aging(balances_as_of([exactly_90, exactly_91], [], money, as_of), as_of)
-    assert cells.total.cell("insurance", "61-90").charge_line_ids == (1,)
-    assert cells.total.cell("insurance", "91-120").charge_line_ids == (2,)
+    assert cells.drill_down("insurance", "61-90").charge_line_ids == (1,)
+    assert cells.drill_down("insurance", "91-120").charge_line_ids == (2,)
     # A date of service after the as-of date ages as 0 days.
     future = aging(balances_as_of([exactly_90], [], money[:1], date(2026, 4, 1)), date(2026, 3, 1))
     assert future.total.cell("insurance", "0-30").cents == 1000
@@ -292,3 +292,7 @@ def test_bad_input_is_named() -> None:
         monthly_trend([], [], [], through=date(2026, 3, 1), months=0)
     with pytest.raises(ValueError, match="aging side"):
         aging([], date(2026, 3, 1)).total.cell("payer", "0-30")
+    with pytest.raises(ValueError, match="aging bucket"):
+        aging([], date(2026, 3, 1)).drill_down("patient", "0-29")
+    with pytest.raises(ValueError, match="aging group"):
+        aging([], date(2026, 3, 1)).drill_down("patient", "0-30", group="clinic")

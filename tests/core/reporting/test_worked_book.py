@@ -10,6 +10,7 @@ from decimal import Decimal
 from openrcm.core.reporting import (
     BUCKETS,
     FORMULAS,
+    DrillDown,
     LagStats,
     aging,
     balances_as_of,
@@ -145,11 +146,15 @@ def test_aging_cells_by_hand() -> None:
     }
     # Drill-down: the insurance 0-30 cell holds L3 and L4, so claims C2, C3 (both carry L3)
     # and C4.
-    cell = report.total.cell("insurance", "0-30")
-    assert cell.charge_line_ids == (3, 4)
-    assert cell.claim_ids == (2, 3, 4)
-    assert report.total.cell("patient", "0-30").charge_line_ids == (2,)
-    assert report.total.cell("insurance", "120+").claim_ids == (5,)
+    assert report.drill_down("insurance", "0-30") == DrillDown(11000, (3, 4), (2, 3, 4))
+    assert report.total.cell("insurance", "0-30").count == 2
+    assert report.drill_down("patient", "0-30").charge_line_ids == (2,)
+    assert report.drill_down("insurance", "120+").claim_ids == (5,)
+    # A cell of a grouping: payer 100's insurance 0-30 is L4 alone (L3 is payer 200's now).
+    assert report.drill_down("insurance", "0-30", group="payer", key=100) == DrillDown(
+        8000, (4,), (4,)
+    )
+    assert report.drill_down("insurance", "91-120", group="provider", key=11).claim_ids == (7,)
 
     # By payer: payer 200 is responsible for L3 only (30 in 0-30); payer 100 has L4 80 in
     # 0-30, L6, L7, L5, and L2's patient 15.

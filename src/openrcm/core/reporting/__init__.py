@@ -7,10 +7,12 @@ Pure: no Django, no app. The apps reduce their rows to :mod:`~openrcm.core.repor
 
 from openrcm.core.reporting.aging import (
     BUCKETS,
+    GROUPS,
     SIDES,
     AgingCell,
     AgingReport,
     AgingRow,
+    DrillDown,
     aging,
     bucket_index,
 )
@@ -29,6 +31,7 @@ from openrcm.core.reporting.kpis import KpiReport, LagStats, kpi_report, monthly
 __all__ = [
     "BUCKETS",
     "FORMULAS",
+    "GROUPS",
     "SIDES",
     "Adjudication",
     "AdjudicationOutcome",
@@ -37,6 +40,7 @@ __all__ = [
     "AgingRow",
     "BalanceFact",
     "ClaimFact",
+    "DrillDown",
     "KpiReport",
     "LagStats",
     "LineFact",

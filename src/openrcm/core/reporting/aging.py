@@ -3,7 +3,8 @@
 Buckets (days from the date of service to the as-of date, the same day being 0):
 ``0-30``, ``31-60``, ``61-90``, ``91-120``, ``120+`` (121 days and more). Insurance and patient
 balances are aged apart, in total and grouped by payer, provider and practice. Each cell holds
-its cents and, when asked (``with_ids``), the charge lines and claims in it (the drill-down).
+its cents and how many balances are in it; :meth:`AgingReport.drill_down` lists the charge
+lines and claims of any cell.
 
 Cells sum balances as they are, credits included, so the buckets of a side always add up to
 that side's total A/R. A date of service after the as-of date (a line billed ahead of its
@@ -22,10 +23,12 @@ from openrcm.core.reporting.facts import BalanceFact
 
 __all__ = [
     "BUCKETS",
+    "GROUPS",
     "SIDES",
     "AgingCell",
     "AgingReport",
     "AgingRow",
+    "DrillDown",
     "aging",
     "bucket_index",
 ]
@@ -49,11 +52,20 @@ def bucket_index(age_days: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class AgingCell:
-    """One bucket of one side of one row: its cents and, if asked, what is in it."""
+    """One bucket of one side of one row: its cents and how many balances (lines, or a claim's
+    claim-level row) are in it."""
 
     cents: int = 0
-    charge_line_ids: tuple[int, ...] = ()
-    claim_ids: tuple[int, ...] = ()
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DrillDown:
+    """What is in one cell: its charge lines and claims (each once, in the balances' order)."""
+
+    cents: int
+    charge_line_ids: tuple[int, ...]
+    claim_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +82,7 @@ class AgingRow:
 
     def cell(self, side: str, bucket: str) -> AgingCell:
         """The cell of ``side`` (``"insurance"`` or ``"patient"``) and bucket label."""
-        if side not in SIDES:
-            raise ValueError(f"aging side must be insurance or patient, not {side!r}")
-        if bucket not in BUCKETS:
-            raise ValueError(f"aging bucket must be one of {', '.join(BUCKETS)}, not {bucket!r}")
-        cells = self.insurance if side == "insurance" else self.patient
-        return cells[BUCKETS.index(bucket)]
+        return (self.insurance if _side(side) == 0 else self.patient)[_bucket(bucket)]
 
     @property
     def insurance_cents(self) -> int:
@@ -88,15 +95,32 @@ class AgingRow:
         return sum(cell.cents for cell in self.patient)
 
 
+def _side(side: str) -> int:
+    if side not in SIDES:
+        raise ValueError(f"aging side must be insurance or patient, not {side!r}")
+    return SIDES.index(side)
+
+
+def _bucket(bucket: str) -> int:
+    if bucket not in BUCKETS:
+        raise ValueError(f"aging bucket must be one of {', '.join(BUCKETS)}, not {bucket!r}")
+    return BUCKETS.index(bucket)
+
+
+GROUPS: Final = ("payer", "provider", "practice")
+
+
 @dataclass(frozen=True, slots=True)
 class AgingReport:
-    """The aging at ``as_of``: the total row and the rows by payer, provider and practice."""
+    """The aging at ``as_of``: the total row, the rows by payer, provider and practice, and the
+    balances it was made of (for :meth:`drill_down`)."""
 
     as_of: date
     total: AgingRow
     by_payer: dict[int | None, AgingRow]
     by_provider: dict[int, AgingRow]
     by_practice: dict[int, AgingRow]
+    balances: tuple[BalanceFact, ...]
 
     def as_dict(self) -> dict[str, dict[str, str]]:
         """The CLI's JSON: ``{"insurance": {"0-30": "12.34", ...}, "patient": {...}}``."""
@@ -108,90 +132,103 @@ class AgingReport:
             for side in SIDES
         }
 
+    def drill_down(
+        self, side: str, bucket: str, *, group: str | None = None, key: int | None = None
+    ) -> DrillDown:
+        """The charge lines and claims in one cell: of the total row, or (``group`` one of
+        ``"payer"``, ``"provider"``, ``"practice"``) of the row of ``key`` in that grouping
+        (``key`` None with ``"payer"``: the lines no payer is responsible for)."""
+        side_index = _side(side)
+        wanted = _bucket(bucket)
+        if group is not None and group not in GROUPS:
+            raise ValueError(f"aging group must be payer, provider or practice, not {group!r}")
+        as_of_ord = self.as_of.toordinal()
+        cents = 0
+        lines: dict[int, None] = {}
+        claims: dict[int, None] = {}
+        for fact in self.balances:
+            amount = fact.insurance_cents if side_index == 0 else fact.patient_cents
+            if not amount:
+                continue
+            if group == "payer" and fact.payer_id != key:
+                continue
+            if group == "provider" and fact.provider_id != key:
+                continue
+            if group == "practice" and fact.practice_id != key:
+                continue
+            if bucket_index(as_of_ord - fact.service_date.toordinal()) != wanted:
+                continue
+            cents += amount
+            if fact.charge_line_id is not None:
+                lines[fact.charge_line_id] = None
+            claims.update(dict.fromkeys(fact.claim_ids))
+        return DrillDown(cents, tuple(lines), tuple(claims))
+
 
 _CELLS: Final = 2 * len(BUCKETS)
 
 
-class _Acc:
-    """Per-row accumulator: 10 sums (5 insurance, 5 patient) and, if asked, their ids."""
-
-    __slots__ = ("claims", "lines", "sums")
-
-    def __init__(self, with_ids: bool) -> None:
-        self.sums = [0] * _CELLS
-        self.lines: list[list[int]] | None = [[] for _ in range(_CELLS)] if with_ids else None
-        self.claims: list[list[int]] | None = [[] for _ in range(_CELLS)] if with_ids else None
-
-    def row(self, key: int | None) -> AgingRow:
-        cells = []
-        for index in range(_CELLS):
-            if self.lines is not None and self.claims is not None:
-                cells.append(
-                    AgingCell(
-                        self.sums[index],
-                        tuple(dict.fromkeys(self.lines[index])),
-                        tuple(dict.fromkeys(self.claims[index])),
-                    )
-                )
-            else:
-                cells.append(AgingCell(self.sums[index]))
-        n = len(BUCKETS)
-        return AgingRow(key, tuple(cells[:n]), tuple(cells[n:]))
+def _row(key: int | None, sums: list[int], counts: list[int]) -> AgingRow:
+    n = len(BUCKETS)
+    cells = [AgingCell(sums[i], counts[i]) for i in range(_CELLS)]
+    return AgingRow(key, tuple(cells[:n]), tuple(cells[n:]))
 
 
-def aging(balances: Iterable[BalanceFact], as_of: date, *, with_ids: bool = True) -> AgingReport:
+def aging(balances: Iterable[BalanceFact], as_of: date) -> AgingReport:
     """Age ``balances`` (as of ``as_of``) by date of service into 0-30, 31-60, 61-90, 91-120
     and 120+ days, insurance and patient apart, in total and by payer, provider, practice.
 
     Formula shown in the UI: "balance of each line, in the bucket of (as-of date - date of
-    service) in days; 120+ is 121 days and more".
-
-    ``with_ids`` keeps, per cell, the charge lines and claims in it (the drill-down); the
-    dashboard's sums alone need not pay for them.
+    service) in days; 120+ is 121 days and more". One pass; the drill-down of a cell
+    (:meth:`AgingReport.drill_down`) reads the balances again, only when asked.
     """
+    held = tuple(balances)
     as_of_ord = as_of.toordinal()
     bounds = [as_of_ord - upper for upper in _UPPER]  # oldest date of service of each bucket
-    last = len(_UPPER)
+    b0, b1, b2, b3 = bounds
     n = len(BUCKETS)
-    total = _Acc(with_ids)
-    by_payer: dict[int | None, _Acc] = {}
-    by_provider: dict[int, _Acc] = {}
-    by_practice: dict[int, _Acc] = {}
-    for fact in balances:
-        dos = fact.service_date.toordinal()
-        if dos >= bounds[0]:
+    # Per row: 10 sums then 10 counts (insurance buckets, patient buckets).
+    total = [0] * (2 * _CELLS)
+    by_payer: dict[int | None, list[int]] = {}
+    by_provider: dict[int, list[int]] = {}
+    by_practice: dict[int, list[int]] = {}
+    for _line, _claims, practice_id, provider_id, payer_id, service, insurance, patient in held:
+        dos = service.toordinal()
+        if dos >= b0:
             index = 0
-        elif dos >= bounds[1]:
+        elif dos >= b1:
             index = 1
-        elif dos >= bounds[2]:
+        elif dos >= b2:
             index = 2
-        elif dos >= bounds[3]:
+        elif dos >= b3:
             index = 3
         else:
-            index = last
-        payer = by_payer.get(fact.payer_id)
+            index = 4
+        payer = by_payer.get(payer_id)
         if payer is None:
-            payer = by_payer[fact.payer_id] = _Acc(with_ids)
-        provider = by_provider.get(fact.provider_id)
+            payer = by_payer[payer_id] = [0] * (2 * _CELLS)
+        provider = by_provider.get(provider_id)
         if provider is None:
-            provider = by_provider[fact.provider_id] = _Acc(with_ids)
-        practice = by_practice.get(fact.practice_id)
+            provider = by_provider[provider_id] = [0] * (2 * _CELLS)
+        practice = by_practice.get(practice_id)
         if practice is None:
-            practice = by_practice[fact.practice_id] = _Acc(with_ids)
-        accs = (total, payer, provider, practice)
-        for cents, cell in ((fact.insurance_cents, index), (fact.patient_cents, index + n)):
-            if not cents:
-                continue
-            for acc in accs:
-                acc.sums[cell] += cents
-                if acc.lines is not None and acc.claims is not None:
-                    if fact.charge_line_id is not None:
-                        acc.lines[cell].append(fact.charge_line_id)
-                    acc.claims[cell].extend(fact.claim_ids)
+            practice = by_practice[practice_id] = [0] * (2 * _CELLS)
+        if insurance:
+            count = index + _CELLS
+            for acc in (total, payer, provider, practice):
+                acc[index] += insurance
+                acc[count] += 1
+        if patient:
+            cell = index + n
+            count = cell + _CELLS
+            for acc in (total, payer, provider, practice):
+                acc[cell] += patient
+                acc[count] += 1
     return AgingReport(
         as_of=as_of,
-        total=total.row(None),
-        by_payer={key: acc.row(key) for key, acc in by_payer.items()},
-        by_provider={key: acc.row(key) for key, acc in by_provider.items()},
-        by_practice={key: acc.row(key) for key, acc in by_practice.items()},
+        total=_row(None, total, total[_CELLS:]),
+        by_payer={k: _row(k, acc, acc[_CELLS:]) for k, acc in by_payer.items()},
+        by_provider={k: _row(k, acc, acc[_CELLS:]) for k, acc in by_provider.items()},
+        by_practice={k: _row(k, acc, acc[_CELLS:]) for k, acc in by_practice.items()},
+        balances=held,
     )

@@ -79,29 +79,32 @@ def balances_as_of(
     per_claim: dict[int, list[int]] = {}
     effects = EFFECTS
     for fact in money:
-        if fact.effective_date > as_of:
+        line_id, claim_id, kind, bucket, cents, effective, _service = fact
+        if effective > as_of:
             continue
-        unit = effects.get((fact.kind, fact.bucket))
+        unit = effects.get((kind, bucket))
         if unit is None:
             multipliers(fact)  # raises, naming the fact
             continue
-        line_id = fact.charge_line_id
         if line_id is not None:
-            if line_id not in line_by_id:
-                raise ValueError(f"money fact {fact!r}: charge line {line_id} is not a line fact")
             acc = per_line.get(line_id)
             if acc is None:
+                if line_id not in line_by_id:
+                    raise ValueError(
+                        f"money fact {fact!r}: charge line {line_id} is not a line fact"
+                    )
                 acc = per_line[line_id] = [0, 0]
         else:
-            if fact.claim_id is None or fact.claim_id not in claim_by_id:
-                raise ValueError(
-                    f"money fact {fact!r}: a claim-level fact needs a claim among the claim facts"
-                )
-            acc = per_claim.get(fact.claim_id)
+            acc = per_claim.get(claim_id) if claim_id is not None else None
             if acc is None:
-                acc = per_claim[fact.claim_id] = [0, 0]
-        acc[0] += unit[0] * fact.cents
-        acc[1] += unit[1] * fact.cents
+                if claim_id is None or claim_id not in claim_by_id:
+                    raise ValueError(
+                        f"money fact {fact!r}: a claim-level fact needs a claim among the "
+                        "claim facts"
+                    )
+                acc = per_claim[claim_id] = [0, 0]
+        acc[0] += unit[0] * cents
+        acc[1] += unit[1] * cents
     result: list[BalanceFact] = []
     for line_id, (insurance, patient) in per_line.items():
         if insurance or patient:

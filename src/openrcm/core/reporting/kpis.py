@@ -27,6 +27,7 @@ from openrcm.core.money import cents_to_decimal
 from openrcm.core.posting.entries import EntryKind
 from openrcm.core.reporting.balances import EFFECTS, multipliers
 from openrcm.core.reporting.facts import (
+    Adjudication,
     AdjudicationOutcome,
     ClaimFact,
     LineFact,
@@ -267,6 +268,11 @@ _SLOTS: Final[dict[str, int]] = {
     EntryKind.CONTRACTUAL_ADJUSTMENT.value: _CONTRACTUAL,
 }
 
+# (kind, bucket) -> (period-sum slot or -1, insurance multiplier, patient multiplier).
+_TABLE: Final[dict[tuple[str, str], tuple[int, int, int]]] = {
+    key: (_SLOTS.get(key[0], -1), *unit) for key, unit in EFFECTS.items()
+}
+
 _DENIED: Final = frozenset(o.value for o in AdjudicationOutcome if o.denied)
 _RESOLVED: Final = frozenset(o.value for o in AdjudicationOutcome if o.resolved)
 _OVER_90: Final = 91  # "older than 90 days": 91 days and more
@@ -311,6 +317,33 @@ def _check_periods(periods: Sequence[tuple[date, date, date]]) -> None:
             )
 
 
+class _DayIndex:
+    """Which slot a day falls in, by one dictionary lookup (dates cache their hash): built for
+    every day from ``first`` to ``last``; days before map to ``before``, after to ``after``."""
+
+    __slots__ = ("after", "before", "first", "slots")
+
+    def __init__(
+        self,
+        first: int,
+        last: int,
+        slot_of: Callable[[int], int | None],
+        before: int | None,
+        after: int | None,
+    ) -> None:
+        self.first = date.fromordinal(first)
+        self.before = before
+        self.after = after
+        self.slots: dict[date, int | None] = {
+            date.fromordinal(o): slot_of(o) for o in range(first, last + 1)
+        }
+
+    def get(self, day: date) -> int | None:
+        if day in self.slots:
+            return self.slots[day]
+        return self.before if day < self.first else self.after
+
+
 def _reports(
     lines: Iterable[LineFact],
     claims: Iterable[ClaimFact],
@@ -329,10 +362,14 @@ def _reports(
         | {d.toordinal() for d in windows}
     )
     segments = len(cuts) + 1  # segment k covers [cuts[k-1], cuts[k])
+    segment_of = _DayIndex(
+        cuts[0], cuts[-1], lambda o: bisect_right(cuts, o), before=0, after=len(cuts)
+    )
     charges = [0] * segments
     sums = [[0] * segments for _ in range(4)]
 
-    # Dates where balances are measured: every period end and every as-of date.
+    # Dates where balances are measured: every period end and every as-of date. A balance
+    # effect counts at every measured date on or after its effective date.
     points = sorted({d.toordinal() for _s, end, as_of in periods for d in (end, as_of)})
     n_points = len(points) + 1
     ar_insurance = [0] * n_points
@@ -340,67 +377,114 @@ def _reports(
     over_90 = [0] * n_points
     over_120 = [0] * n_points
     last_point = points[-1]
+    first_day = min(cuts[0], points[0])
+    point_of = _DayIndex(
+        first_day, last_point, lambda o: bisect_left(points, o), before=0, after=None
+    )
+
+    # The period of a day (periods are in order and do not overlap).
+    period_index: dict[date, int] = {}
+    for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        for o in range(start.toordinal(), end.toordinal() + 1):
+            period_index[date.fromordinal(o)] = number
+    find = period_index.get
 
     # Lines: charges by date of service; remember each line's date of service.
-    dos_of_line: dict[int, int] = {}
+    dos_of_line: dict[int, date] = {}
     count = 0
+    segment = segment_of.get
     for line in lines:
-        dos = line.service_date.toordinal()
-        dos_of_line[line.charge_line_id] = dos
+        service = line[4]
+        dos_of_line[line[0]] = service
         count += 1
-        charges[bisect_right(cuts, dos)] += line.charge_cents
+        charges[segment(service) or 0] += line[5]
     if len(dos_of_line) != count:
         raise ValueError("a charge line is fed more than once: each line counts once")
 
     # Claims: adjudications, scrubs, acknowledgments and lags, by the period of each event.
     per_period = [_PeriodClaims() for _ in periods]
-    dos_of_claim: dict[int, int] = {}
-
-    def period_of(day: date) -> int | None:
-        index = bisect_right(starts, day) - 1
-        if index >= 0 and day <= ends[index]:
-            return index
-        return None
-
+    dos_of_claim: dict[int, date] = {}
     for claim in claims:
-        dos_of_claim[claim.claim_id] = claim.service_date.toordinal()
-        _add_claim(claim, period_of, per_period)
+        (
+            claim_key,
+            _practice,
+            _provider,
+            _payer,
+            sequence,
+            service,
+            charge,
+            created,
+            submitted,
+            accepted,
+            scrubbed,
+            clean,
+            adjudications,
+            first_paid,
+            is_replacement,
+        ) = claim
+        dos_of_claim[claim_key] = service
+        if adjudications:
+            _add_adjudications(adjudications, charge, find, per_period)
+        at_created = find(created)
+        if at_created is not None and sequence == "P" and not is_replacement:
+            per_period[at_created].charge_lags.append((created - service).days)
+        if submitted is not None:
+            at_submitted = find(submitted)
+            if at_submitted is not None:
+                bucket = per_period[at_submitted]
+                bucket.submission_lags.append((submitted - created).days)
+                if accepted is not None:
+                    bucket.answered += 1
+                    if accepted:
+                        bucket.accepted += 1
+            if first_paid is not None:
+                at_paid = find(first_paid)
+                if at_paid is not None:
+                    per_period[at_paid].payer_lags.append((first_paid - submitted).days)
+        if scrubbed is not None and clean is not None:
+            at_scrubbed = find(scrubbed)
+            if at_scrubbed is not None:
+                per_period[at_scrubbed].scrubbed += 1
+                if clean:
+                    per_period[at_scrubbed].clean += 1
 
     # Money: period sums by effective date; balance effects at the measured dates.
-    effects = EFFECTS
-    slots = _SLOTS
+    table = _TABLE
+    point = point_of.get
     for fact in money:
-        eff = fact.effective_date.toordinal()
-        slot = slots.get(fact.kind)
-        if slot is not None:
-            sums[slot][bisect_right(cuts, eff)] += fact.cents
-        if eff > last_point:
-            continue
-        unit = effects.get((fact.kind, fact.bucket))
-        if unit is None:
+        line_id, claim_id, kind, bucket_name, cents, effective, held = fact
+        info = table.get((kind, bucket_name))
+        if info is None:
             multipliers(fact)  # raises, naming the fact
             continue
-        insurance = unit[0] * fact.cents
-        patient = unit[1] * fact.cents
-        if not insurance and not patient:
+        slot, unit_insurance, unit_patient = info
+        if slot >= 0:
+            sums[slot][segment(effective) or 0] += cents
+        if not (unit_insurance or unit_patient):
             continue
-        line_id = fact.charge_line_id
-        held: int | None
-        if line_id is not None:
-            held = dos_of_line.get(line_id)
-        else:
-            held = dos_of_claim.get(fact.claim_id) if fact.claim_id is not None else None
+        at = point(effective)
+        if at is None:  # after the last measured date
+            continue
         if held is None:
-            raise ValueError(
-                f"money fact {fact!r}: its charge line (or, claim-level, its claim) is not "
-                "among the line and claim facts"
-            )
-        at = bisect_left(points, eff)
-        ar_patient[at] += patient
-        if insurance:
+            if line_id is not None:
+                held = dos_of_line.get(line_id)
+            elif claim_id is not None:
+                held = dos_of_claim.get(claim_id)
+            if held is None:
+                raise ValueError(
+                    f"money fact {fact!r}: its charge line (or, claim-level, its claim) is not "
+                    "among the line and claim facts"
+                )
+        if unit_patient:
+            ar_patient[at] += unit_patient * cents
+        if unit_insurance:
+            insurance = unit_insurance * cents
             ar_insurance[at] += insurance
-            over_90[bisect_left(points, max(eff, held + _OVER_90))] += insurance
-            over_120[bisect_left(points, max(eff, held + _OVER_120))] += insurance
+            eff = effective.toordinal()
+            aged = held.toordinal() + _OVER_90
+            over_90[at if aged <= eff else bisect_left(points, aged)] += insurance
+            aged += _OVER_120 - _OVER_90
+            over_120[at if aged <= eff else bisect_left(points, aged)] += insurance
 
     for series in (ar_insurance, ar_patient, over_90, over_120):
         for index in range(1, n_points):
@@ -470,59 +554,49 @@ def _days_in_ar(ar_cents: int, net_charges_cents: int, days: int) -> Decimal | N
     return Decimal(-quotient if numerator < 0 else quotient).scaleb(-1)
 
 
-def _add_claim(
-    claim: ClaimFact,
+def _add_adjudications(
+    adjudications: tuple[Adjudication, ...],
+    charge_cents: int,
     find: Callable[[date], int | None],
     per_period: list[_PeriodClaims],
 ) -> None:
-    """Add one claim's events to the periods they fall in (``find``: a day's period)."""
-    adjudications = claim.adjudications
-    if adjudications:
+    """Add one claim's adjudications to the periods they fall in: the claim counts once per
+    period it was adjudicated in (denied if any of them denied, with the largest amount
+    denied), and its first adjudication decides first-pass resolution in that one's period."""
+    if len(adjudications) == 1:
         first = adjudications[0]
-        seen: dict[int, int] = {}  # period -> largest denied amount (-1: adjudicated, none)
-        for adjudication in adjudications:
-            if adjudication.on < first.on:
-                first = adjudication
-            index = find(adjudication.on)
-            if index is None:
-                continue
-            denied = adjudication.denied_cents if adjudication.outcome in _DENIED else -1
-            if seen.get(index, -2) < denied:
-                seen[index] = denied
-        for index, denied in seen.items():
-            bucket = per_period[index]
-            bucket.adjudicated += 1
-            bucket.adjudicated_charges += claim.charge_cents
-            if denied >= 0:
-                bucket.denied += 1
-                bucket.denied_cents += denied
         index = find(first.on)
         if index is not None:
-            per_period[index].first_adjudicated += 1
-            if first.outcome in _RESOLVED:
-                per_period[index].resolved += 1
-    index = find(claim.created_on)
-    if index is not None and claim.sequence == "P" and not claim.is_replacement:
-        per_period[index].charge_lags.append((claim.created_on - claim.service_date).days)
-    submitted = claim.submitted_on
-    if submitted is not None:
-        index = find(submitted)
-        if index is not None:
             bucket = per_period[index]
-            bucket.submission_lags.append((submitted - claim.created_on).days)
-            if claim.first_submission_accepted is not None:
-                bucket.answered += 1
-                if claim.first_submission_accepted:
-                    bucket.accepted += 1
-        paid = claim.first_paid_on
-        if paid is not None:
-            index = find(paid)
-            if index is not None:
-                per_period[index].payer_lags.append((paid - submitted).days)
-    scrubbed = claim.first_scrubbed_on
-    if scrubbed is not None and claim.first_scrub_clean is not None:
-        index = find(scrubbed)
-        if index is not None:
-            per_period[index].scrubbed += 1
-            if claim.first_scrub_clean:
-                per_period[index].clean += 1
+            bucket.adjudicated += 1
+            bucket.adjudicated_charges += charge_cents
+            bucket.first_adjudicated += 1
+            if first.outcome in _DENIED:
+                bucket.denied += 1
+                bucket.denied_cents += first.denied_cents
+            elif first.outcome in _RESOLVED:
+                bucket.resolved += 1
+        return
+    first = adjudications[0]
+    seen: dict[int, int] = {}  # period -> largest denied amount (-1: adjudicated, none denied)
+    for adjudication in adjudications:
+        if adjudication.on < first.on:
+            first = adjudication
+        index = find(adjudication.on)
+        if index is None:
+            continue
+        denied = adjudication.denied_cents if adjudication.outcome in _DENIED else -1
+        if seen.get(index, -2) < denied:
+            seen[index] = denied
+    for index, denied in seen.items():
+        bucket = per_period[index]
+        bucket.adjudicated += 1
+        bucket.adjudicated_charges += charge_cents
+        if denied >= 0:
+            bucket.denied += 1
+            bucket.denied_cents += denied
+    index = find(first.on)
+    if index is not None:
+        per_period[index].first_adjudicated += 1
+        if first.outcome in _RESOLVED:
+            per_period[index].resolved += 1
