@@ -207,6 +207,7 @@ WEB: dict[str, dict[str, Rule]] = {
     "denial_list": {"GET": Rule(Action.VIEW, audit=LIST, object_type=CLAIM)},
     "denial_work": {"POST": Rule(Action.WORK_AR)},
     "claim_ledger": {"GET": Rule(Action.VIEW, (Ref(CLAIM, "pk"),), READ, CLAIM)},
+    "claim_patient_payment": {"POST": Rule(Action.POST_PAYMENTS)},
 }
 
 # URL namespaces handled as a whole.

@@ -11,6 +11,7 @@ route policy (LIST), the ERA and exception pages here (READ), the ledger through
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -30,6 +31,7 @@ from openrcm.posting.exceptions import (
     posting_exception_match,
 )
 from openrcm.posting.models import Denial, PostingException
+from openrcm.posting.payments import PatientPaymentError, patient_payment_post
 from openrcm.posting.selectors import claim_money
 from openrcm.posting.services import EraImportError, era_import
 from openrcm.posting.worklists import (
@@ -367,6 +369,39 @@ def claim_ledger_view(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": claim_ledger(claim=claim),
             "money": claim_money(claim),
             "denials": [(d, *denial_codes(d)) for d in denials],
+            "can_post": claim.practice_id in practice_ids_for(request.user, Action.POST_PAYMENTS),
             "nav": "claims",
         },
     )
+
+
+@page
+@require_POST
+def claim_patient_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post a patient's payment on the claim (applied to what the patient owes, line by line)."""
+    claim = get_for_user_or_404(
+        Claim.objects.select_related("encounter"), request.user, Action.POST_PAYMENTS, pk=pk
+    )
+    raw = str(request.POST.get("amount", "")).strip().replace("$", "").replace(",", "")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        messages.error(request, f"{raw or 'Nothing'} is not an amount in dollars and cents.")
+        return redirect("claim_ledger", pk=claim.pk)
+    cents = int(amount * 100)
+    try:
+        patient_payment_post(
+            claim=claim,
+            cents=cents,
+            actor=request.user,
+            note=str(request.POST.get("note", ""))[:200],
+        )
+    except PatientPaymentError as exc:
+        messages.error(request, f"Payment not posted: {exc}.")
+    else:
+        messages.success(
+            request, f"Patient payment of {Money.from_cents(int(amount * 100))} posted."
+        )
+    return redirect("claim_ledger", pk=claim.pk)

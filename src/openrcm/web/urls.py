@@ -74,6 +74,11 @@ urlpatterns = [
     path("denials/", posting_views.denial_list_view, name="denial_list"),
     path("denials/<int:pk>/work/", posting_views.denial_work_view, name="denial_work"),
     path("claims/<int:pk>/ledger/", posting_views.claim_ledger_view, name="claim_ledger"),
+    path(
+        "claims/<int:pk>/ledger/payment/",
+        posting_views.claim_patient_payment,
+        name="claim_patient_payment",
+    ),
     # deposit reconciliation (openrcm.web.reconciliation_views)
     path("reconciliation/", reconciliation_views.reconciliation_view, name="reconciliation"),
     path("reconciliation/deposits/new/", reconciliation_views.deposit_new, name="deposit_new"),

@@ -362,6 +362,11 @@ CASES: dict[tuple[str, str], Case] = {
         ok=302,
     ),
     ("claim_ledger", "GET"): Case(lambda w: reverse("claim_ledger", args=[w.claim.pk])),
+    ("claim_patient_payment", "POST"): Case(  # the patient owes nothing: refused, with why
+        lambda w: reverse("claim_patient_payment", args=[w.claim.pk]),
+        lambda w: {"amount": "5.00"},
+        ok=302,
+    ),
 }
 
 

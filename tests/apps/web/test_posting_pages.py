@@ -445,3 +445,28 @@ def test_query_counts_do_not_grow_with_the_rows(
     after = {name: _queries(member_client, url) for name, url in pages.items()}
     assert after == before
     assert max(after.values()) <= 30
+
+
+# -- a patient payment ----------------------------------------------------------------------------
+
+
+def test_a_patient_payment_is_applied_to_what_the_patient_owes(
+    poster: Client, sent: Claim, practice_a: PracticeWorld
+) -> None:
+    one, two = _lines(sent)
+    to_deductible = [svc(one, "0", ("PR", "1", "125")), svc(two, "0", ("PR", "1", "15"))]
+    era_import(data=era(remittance([clp(sent, to_deductible)])), practice=practice_a.practice)
+    assert _balances(sent) == [(0, 12500), (0, 1500)]
+    url = reverse("claim_patient_payment", args=[sent.pk])
+    too_much = poster.post(url, {"amount": "150.00"}, follow=True)
+    assert "the patient owes 140.00" in _messages(too_much)
+    assert "is not an amount" in _messages(poster.post(url, {"amount": "1.234"}, follow=True))
+    done = poster.post(url, {"amount": "$130.00", "note": "check 1234"}, follow=True)
+    assert "Patient payment of $130.00 posted" in _messages(done)
+    assert _balances(sent) == [(0, 0), (0, 1000)]
+    assert ledger_check() == []
+    assert [e.cents for e in LedgerEntry.objects.filter(kind="patient_payment")] == [12500, 500]
+    assert "Patient payment" in _text(done) and "check 1234" in _text(done)
+    owner = _client(practice_a, "practice_owner", "olga")
+    assert owner.post(url, {"amount": "10.00"}).status_code == 403
+    assert "Post payment" not in _text(owner.get(reverse("claim_ledger", args=[sent.pk])))
