@@ -164,3 +164,28 @@ def test_reversals_are_never_counted_twice(
             kept += cents
     report = kpi_report([line], [], money, period_start=START, period_end=_day(DAYS + 60))
     assert report.insurance_payments_cents == report.payments_cents == kept
+
+
+@given(books(), st.integers(0, DAYS))
+def test_pre_summed_money_gives_the_same_kpis(
+    book: tuple[list[LineFact], list[ClaimFact], list[MoneyFact]], offset: int
+) -> None:
+    lines, claims, money = book
+    dos = {("line", line.charge_line_id): line.service_date for line in lines}
+    dos.update({("claim", claim.claim_id): claim.service_date for claim in claims})
+    grouped: dict[tuple[str, str, date, date], int] = {}
+    for fact in money:
+        holder = (
+            ("line", fact.charge_line_id)
+            if fact.charge_line_id is not None
+            else ("claim", fact.claim_id)
+        )
+        key = (fact.kind, fact.bucket, fact.effective_date, dos[holder])  # type: ignore[index]
+        grouped[key] = grouped.get(key, 0) + fact.cents
+    summed = [
+        MoneyFact(None, None, kind, bucket, cents, effective, service)
+        for (kind, bucket, effective, service), cents in grouped.items()
+        if cents
+    ]
+    period = {"period_start": _day(offset // 2), "period_end": _day(offset)}
+    assert kpi_report(lines, claims, summed, **period) == kpi_report(lines, claims, money, **period)
