@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -119,11 +120,14 @@ def claim_sync_from_encounter(*, encounter: Encounter, actor: Any = None) -> Cla
     return claim
 
 
-def claims_create_for_encounters(*, encounters: list[Encounter], actor: Any = None) -> list[Claim]:
+def claims_create_for_encounters(
+    *, encounters: list[Encounter], actor: Any = None, now: dt.datetime | None = None
+) -> list[Claim]:
     """Build the primary claims of newly recorded encounters in bulk, as
     `claim_sync_from_encounter` builds one: the coverage at priority 1 in force on the date of
     service, the charge lines as claim lines, a draft with its first history step. Encounters
     without such a coverage (self-pay) get no claim. For encounters that have no claim yet.
+    ``now`` (default: the clock) stamps the drafts and their history (the demo's simulated days).
     """
     if not encounters:
         return []
@@ -156,7 +160,7 @@ def claims_create_for_encounters(*, encounters: list[Encounter], actor: Any = No
         )
         for practice in Practice.objects.filter(pk__in=by_practice).order_by("pk")
     }
-    now = timezone.now()
+    now = now or timezone.now()
     by = actor if getattr(actor, "pk", None) else None
     claims = [
         Claim(
@@ -202,8 +206,16 @@ def claims_create_for_encounters(*, encounters: list[Encounter], actor: Any = No
     return claims
 
 
-def claim_transition(*, claim: Claim, to: ClaimStatus, actor: Any = None, note: str = "") -> Claim:
-    """Move a claim to `to` if the core state machine allows it; history is written alongside."""
+def claim_transition(
+    *,
+    claim: Claim,
+    to: ClaimStatus,
+    actor: Any = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Claim:
+    """Move a claim to `to` if the core state machine allows it; history is written alongside
+    (at ``now``, default the clock)."""
     with transaction.atomic():
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
         try:
@@ -212,7 +224,7 @@ def claim_transition(*, claim: Claim, to: ClaimStatus, actor: Any = None, note: 
             raise ValidationError({"status": str(exc)}) from exc
         previous = locked.status
         locked.status = new.value
-        locked.status_changed_at = timezone.now()
+        locked.status_changed_at = now or timezone.now()
         locked.save(update_fields=["status", "status_changed_at"])
         _record(locked, previous, new.value, actor, note)
     claim.status = locked.status
@@ -230,7 +242,12 @@ class ClaimLike(Protocol):
 
 
 def claims_transition_many[C: ClaimLike](
-    *, claims: Iterable[C], to: ClaimStatus, actor: Any = None, note: str = ""
+    *,
+    claims: Iterable[C],
+    to: ClaimStatus,
+    actor: Any = None,
+    note: str = "",
+    now: dt.datetime | None = None,
 ) -> list[C]:
     """Move many claims to `to` at once (a scrub of a practice's batch), each through the core
     state machine as `claim_transition` moves one: rows locked, every move checked, history
@@ -238,7 +255,7 @@ def claims_transition_many[C: ClaimLike](
     claims = list(claims)
     if not claims:
         return []
-    now = timezone.now()
+    now = now or timezone.now()
     by = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
         ids = [claim.pk for claim in claims]

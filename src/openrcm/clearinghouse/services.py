@@ -123,18 +123,20 @@ def _sendable(practice: Practice) -> QuerySet[Claim]:
 
 
 def _insert_links(rows: list[tuple[int, int, int, str, str]]) -> None:
-    """INSERT a batch's BatchClaim rows (batch, claim, file, ST02, status) as plain rows: a
-    batch holds thousands of claims, and model instances cost more than the 837P itself."""
+    """INSERT a batch's BatchClaim rows (batch, claim, file, ST02, status) as plain rows, 500
+    to a statement: a batch holds thousands of claims, and model instances (or one statement
+    per row) cost more than writing the 837P itself."""
     quote = connection.ops.quote_name
     names = ("batch", "claim", "file", "st02", "status")
     columns = ", ".join(
         quote(str(getattr(BatchClaim._meta.get_field(n), "column", n))) for n in names
     )
-    table = quote(BatchClaim._meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608 - model names
+    head = f"INSERT INTO {quote(BatchClaim._meta.db_table)} ({columns}) VALUES "  # noqa: S608
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            cursor.executemany(sql, rows[start : start + 1000])
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            marks = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(head + marks, [value for row in chunk for value in row])
 
 
 def batch_build(
@@ -238,7 +240,11 @@ def batch_build(
             ]
         )
         claims_transition_many(
-            claims=claims, to=ClaimStatus.BATCHED, actor=by, note=f"In batch {batch.pk}."
+            claims=claims,
+            to=ClaimStatus.BATCHED,
+            actor=by,
+            note=f"In batch {batch.pk}.",
+            now=moment,
         )
         audit_record(
             action="create",
@@ -257,7 +263,9 @@ def _mark_submitted(batch: Batch, *, actor: Any, note: str, moment: dt.datetime)
             "pk", "practice_id", "status", "status_changed_at"
         )
     )
-    claims_transition_many(claims=claims, to=ClaimStatus.SUBMITTED, actor=actor, note=note)
+    claims_transition_many(
+        claims=claims, to=ClaimStatus.SUBMITTED, actor=actor, note=note, now=moment
+    )
     # Their lines are final now: the charges enter the ledger (once per charge line).
     ledger_charges_post(claims=claims, actor=actor, now=moment)
     BatchClaim.objects.filter(batch=batch).update(status=BatchStatus.SUBMITTED)
@@ -354,14 +362,20 @@ def _kind(data: bytes) -> str:
 
 
 def _move(
-    claims: list[Claim], to: ClaimStatus, *, actor: Any, note: str, result: PollResult
+    claims: list[Claim],
+    to: ClaimStatus,
+    *,
+    actor: Any,
+    note: str,
+    result: PollResult,
+    moment: dt.datetime | None = None,
 ) -> None:
     from openrcm.core.claims.state import can_transition
 
     movable = [c for c in claims if can_transition(c.status, to)]
     if not movable:
         return
-    claims_transition_many(claims=movable, to=to, actor=actor, note=note[:500])
+    claims_transition_many(claims=movable, to=to, actor=actor, note=note[:500], now=moment)
     if to == ClaimStatus.ACCEPTED:
         result.accepted += len(movable)
     elif to == ClaimStatus.ACKNOWLEDGED:
@@ -407,7 +421,14 @@ def _apply_ta1(
         if bfile is not None:
             _alert_clear(bfile.batch, moment=moment, actor=actor, answer="TA1")
         if bfile is not None and ack.status == "R":
-            _move(_claims_of(bfile), ClaimStatus.REJECTED, actor=actor, note=reason, result=result)
+            _move(
+                _claims_of(bfile),
+                ClaimStatus.REJECTED,
+                actor=actor,
+                note=reason,
+                result=result,
+                moment=moment,
+            )
             Batch.objects.filter(pk=bfile.batch_id).update(status=BatchStatus.REJECTED)
 
 
@@ -444,12 +465,20 @@ def _apply_999(
                     actor=actor,
                     note=f"Accepted by the clearinghouse (999 {inbound.name}).",
                     result=result,
+                    moment=moment,
                 )
                 BatchClaim.objects.filter(file=bfile, st02=response.control_number).exclude(
                     status=BatchStatus.REJECTED
                 ).update(status=BatchStatus.ACCEPTED)
             else:
-                _move(claims, ClaimStatus.REJECTED, actor=actor, note=reason, result=result)
+                _move(
+                    claims,
+                    ClaimStatus.REJECTED,
+                    actor=actor,
+                    note=reason,
+                    result=result,
+                    moment=moment,
+                )
         if batch is not None:
             statuses = {r.status in ("A", "E") for r in ack.sets}
             batch.status = (
@@ -464,7 +493,13 @@ def _apply_999(
             _alert_clear(batch, moment=moment, actor=actor, answer="999")
 
 
-def _apply_277ca(inbound: InboundFile, data: bytes, actor: Any, result: PollResult) -> None:
+def _apply_277ca(
+    inbound: InboundFile,
+    data: bytes,
+    actor: Any,
+    result: PollResult,
+    moment: dt.datetime | None = None,
+) -> None:
     practice_id = inbound.partner.practice_id
     acks = [
         claim_ack
@@ -532,7 +567,7 @@ def _apply_277ca(inbound: InboundFile, data: bytes, actor: Any, result: PollResu
     for target in (ClaimStatus.ACCEPTED, ClaimStatus.ACKNOWLEDGED, ClaimStatus.REJECTED):
         for (to, note), claims in moves.items():
             if to == target:
-                _move(claims, to, actor=actor, note=note, result=result)
+                _move(claims, to, actor=actor, note=note, result=result, moment=moment)
 
 
 def inbound_poll(
@@ -580,7 +615,7 @@ def inbound_poll(
                     elif kind == "999":
                         _apply_999(inbound, data, by, result, moment)
                     elif kind == "277CA":
-                        _apply_277ca(inbound, data, by, result)
+                        _apply_277ca(inbound, data, by, result, moment)
                 except X12Error as exc:
                     inbound.note = f"unreadable: {exc}"[:500]
                     inbound.save(update_fields=["note"])
@@ -612,7 +647,9 @@ AT_PAYER = frozenset(
 )
 
 
-def claim_reopen(*, claim: Claim, actor: Any = None, note: str = "") -> Claim:
+def claim_reopen(
+    *, claim: Claim, actor: Any = None, note: str = "", now: dt.datetime | None = None
+) -> Claim:
     """Reopen a rejected claim (999 or 277CA) for correction: rejected -> draft. A rejected
     claim was never adjudicated, so once fixed (the coverage's member id, a code...) and
     scrubbed to ready it goes out again as an original (frequency 1) in the next batch."""
@@ -628,6 +665,7 @@ def claim_reopen(*, claim: Claim, actor: Any = None, note: str = "") -> Claim:
         to=ClaimStatus.DRAFT,
         actor=actor,
         note=note or "Reopened to correct the rejection.",
+        now=now,
     )
 
 

@@ -227,7 +227,11 @@ _RELATIONS = ["practice", "patient", "provider", "referring_provider", "location
 
 
 def encounter_create_many(
-    *, items: list[EncounterInput], actor: Any = None, create_claims: bool = True
+    *,
+    items: list[EncounterInput],
+    actor: Any = None,
+    create_claims: bool = True,
+    now: dt.datetime | None = None,
 ) -> list[Encounter]:
     """Record many visits at once (imports, demo data), all or nothing.
 
@@ -235,7 +239,8 @@ def encounter_create_many(
     every field, the diagnosis codes, the charge lines); an error names the item and the field
     (`items[3].lines[0].charge`). The rows are then written in bulk, line control numbers and
     the claims' patient control numbers drawn once per practice, and by default each encounter
-    gets its primary claim as `claim_sync_from_encounter` would build it.
+    gets its primary claim as `claim_sync_from_encounter` would build it (stamped ``now``,
+    default the clock).
     """
     from openrcm.claims.services import claims_create_for_encounters
 
@@ -303,7 +308,7 @@ def encounter_create_many(
                 all_lines.append(line)
         ChargeLine.objects.bulk_create(all_lines)
         if create_claims:
-            claims_create_for_encounters(encounters=encounters, actor=actor)
+            claims_create_for_encounters(encounters=encounters, actor=actor, now=now)
     return encounters
 
 

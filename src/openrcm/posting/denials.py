@@ -106,7 +106,7 @@ def denial_write_off_plan(denial: Denial) -> list[tuple[ClaimLine, int]]:
     return plan
 
 
-def _close_when_done(claim: Claim, actor: Any) -> None:
+def _close_when_done(claim: Claim, actor: Any, now: dt.datetime | None = None) -> None:
     if Denial.objects.filter(claim=claim, status__in=WORKABLE).exists():
         return
     charge_lines = list(claim.lines.values_list("charge_line_id", flat=True))
@@ -120,6 +120,7 @@ def _close_when_done(claim: Claim, actor: Any) -> None:
             to=ClaimStatus.CLOSED,
             actor=actor,
             note="Closed: the last denial was written off, nothing left to collect.",
+            now=now,
         )
 
 
@@ -201,7 +202,7 @@ def denial_work(
         locked.worked_at = moment
         locked.save(update_fields=["status", "worked_by", "worked_at"])
         if chosen is DenialAction.WRITE_OFF:
-            _close_when_done(claim, user)
+            _close_when_done(claim, user, moment)
         detail: dict[str, Any] = {"action": chosen.value, "carc": locked.carc}
         if note:
             detail["note"] = note[:NOTE_MAX]

@@ -256,13 +256,14 @@ def _record(
     practice: Practice,
     results: list[tuple[Any, list[Finding]]],
     actor: Any,
+    now: dt.datetime | None = None,
 ) -> tuple[ScrubRun, list[ClaimResult]]:
     """Store a batch's findings (replacing each claim's previous ones), its per-claim state and
     the first-scrub counts, then move the claims the findings allow or require to move.
 
     Rows that would be written back unchanged are kept (a finding found again keeps the run
     and time it was first found), so scrubbing a worklist again writes little."""
-    now = timezone.now()
+    now = now or timezone.now()
     by = actor if getattr(actor, "pk", None) else None
     ids = [claim.pk for claim, _ in results]
     with transaction.atomic():
@@ -353,7 +354,7 @@ def _record(
         for chunk in _chunks(touched):
             ClaimScrub.objects.filter(claim_id__in=chunk).update(run=run, scrubbed_at=now)
         _count_first_scrubs(practice, _month(practice, now), first_scrubbed, first_clean)
-        outcomes = _move(outcomes, actor=actor)
+        outcomes = _move(outcomes, actor=actor, now=now)
         run.claim_count = len(outcomes)
         run.clean_count = sum(1 for o in outcomes if not o.findings)
         run.held_count = sum(1 for o in outcomes if o.held)
@@ -362,7 +363,9 @@ def _record(
     return run, outcomes
 
 
-def _move(outcomes: list[ClaimResult], *, actor: Any) -> list[ClaimResult]:
+def _move(
+    outcomes: list[ClaimResult], *, actor: Any, now: dt.datetime | None = None
+) -> list[ClaimResult]:
     to_ready = [
         o
         for o in outcomes
@@ -379,6 +382,7 @@ def _move(outcomes: list[ClaimResult], *, actor: Any) -> list[ClaimResult]:
             to=ClaimStatus.READY,
             actor=actor,
             note="Scrubbed: no errors, every warning overridden or none.",
+            now=now,
         )
     if to_draft:
         claims_transition_many(
@@ -386,6 +390,7 @@ def _move(outcomes: list[ClaimResult], *, actor: Any) -> list[ClaimResult]:
             to=ClaimStatus.DRAFT,
             actor=actor,
             note="Scrubbed: back to draft until the findings are fixed or overridden.",
+            now=now,
         )
     moved = {id(o): ClaimStatus.READY.value for o in to_ready}
     moved.update({id(o): ClaimStatus.DRAFT.value for o in to_draft})
@@ -397,7 +402,13 @@ def _move(outcomes: list[ClaimResult], *, actor: Any) -> list[ClaimResult]:
 # -- scrubbing -----------------------------------------------------------------------------------
 
 
-def claim_scrub(*, claim: Claim, actor: Any = None, today: dt.date | None = None) -> ClaimResult:
+def claim_scrub(
+    *,
+    claim: Claim,
+    actor: Any = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> ClaimResult:
     """Scrub one claim now: store its findings (replacing the last scrub's) and move it
     draft -> ready or ready -> draft as they allow. Claims that left for the payer keep their
     status; their findings are stored all the same."""
@@ -411,7 +422,9 @@ def claim_scrub(*, claim: Claim, actor: Any = None, today: dt.date | None = None
     ).get(pk=claim.pk)
     context = scrub_context_for(practice=fresh.practice, today=today)
     findings = scrub(claim_snapshot(claim=fresh), context)
-    _, outcomes = _record(practice=fresh.practice, results=[(fresh, findings)], actor=actor)
+    _, outcomes = _record(
+        practice=fresh.practice, results=[(fresh, findings)], actor=actor, now=now
+    )
     claim.status = fresh.status
     claim.status_changed_at = fresh.status_changed_at
     return outcomes[0]
@@ -428,14 +441,38 @@ class BatchResult:
 
 
 def practice_scrub(
-    *, practice: Practice, actor: Any = None, today: dt.date | None = None
+    *,
+    practice: Practice,
+    actor: Any = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> BatchResult:
     """Scrub every draft and ready claim of the practice in one batch: one context, the claims
-    read in a fixed number of queries, the findings and moves written in bulk."""
+    read in a fixed number of queries, the findings and moves written in bulk (stamped ``now``,
+    default the clock)."""
     context = scrub_context_for(practice=practice, today=today)
     rows = claim_snapshots(practice=practice, claims=Claim.objects.filter(status__in=SCRUBBABLE))
     results = [(row.claim, scrub(row.snapshot, context)) for row in rows]
-    run, outcomes = _record(practice=practice, results=results, actor=actor)
+    run, outcomes = _record(practice=practice, results=results, actor=actor, now=now)
+    return BatchResult(run=run, results=outcomes)
+
+
+def claims_scrub(
+    *,
+    practice: Practice,
+    claim_ids: list[int],
+    actor: Any = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> BatchResult:
+    """Scrub some draft and ready claims of the practice (`claim_ids`) in one batch, as
+    `practice_scrub` scrubs them all: one context for the lot (posting scrubs the secondary
+    claims an 835 made this way)."""
+    context = scrub_context_for(practice=practice, today=today)
+    chosen = Claim.objects.filter(pk__in=claim_ids, status__in=SCRUBBABLE)
+    rows = claim_snapshots(practice=practice, claims=chosen)
+    results = [(row.claim, scrub(row.snapshot, context)) for row in rows]
+    run, outcomes = _record(practice=practice, results=results, actor=actor, now=now)
     return BatchResult(run=run, results=outcomes)
 
 
@@ -443,7 +480,7 @@ def practice_scrub(
 
 
 def claim_override_warning(
-    *, claim: Claim, rule_id: str, reason: str, actor: Any
+    *, claim: Claim, rule_id: str, reason: str, actor: Any, now: dt.datetime | None = None
 ) -> WarningOverride:
     """Let the claim go despite a warning of its latest scrub, for the reason given (required;
     audited). An error cannot be overridden: it is fixed. When nothing else holds the claim, a
@@ -466,6 +503,7 @@ def claim_override_warning(
             rule_id=rule_id,
             reason=reason[:1000],
             actor=actor if getattr(actor, "pk", None) else None,
+            at=now or timezone.now(),
         )
         overridden = set(
             WarningOverride.objects.filter(claim=claim).values_list("rule_id", flat=True)
@@ -487,6 +525,7 @@ def claim_override_warning(
                 to=ClaimStatus.READY,
                 actor=actor,
                 note=f"Warning {rule_id} overridden; nothing else holds the claim.",
+                now=now,
             )
     return override
 
