@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "openrcm.clearinghouse",
     "openrcm.posting",
     "openrcm.reconciliation",  # deposits (EFT, checks, bank CSVs) paired with 835s
+    "openrcm.reporting",  # KPIs and A/R aging fed from the database
     "openrcm.web",
     "openrcm.schedules",  # `openrcm worker`: daily batches, inbound polling, the jobs page
 ]

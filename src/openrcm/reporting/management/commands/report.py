@@ -1,0 +1,100 @@
+"""`openrcm report kpi|aging`: a practice's KPIs for a period, and its A/R aging at a date.
+
+    openrcm report kpi --practice SLUG --from DATE --to DATE [--as-of DATE] [--json]
+    openrcm report aging --practice SLUG --as-of DATE [--json]
+
+Without ``--json`` a table: each KPI with its published formula (the core's ``FORMULAS``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from openrcm.core.money import cents_to_decimal
+from openrcm.core.reporting import BUCKETS, FORMULAS, SIDES
+from openrcm.operations.commanding import Error, OpenRCMCommand
+from openrcm.reporting.selectors import aging_for, kpi_for
+from openrcm.tenancy.models import Practice
+
+
+def _date(option: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Error(f"{option} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _practice(slug: str) -> Practice:
+    practice = Practice.objects.filter(slug=slug).first()
+    if practice is None:
+        raise Error(f"--practice: no practice {slug!r}")
+    return practice
+
+
+class Command(OpenRCMCommand):
+    help = "Reports: a practice's KPIs for a period, its A/R aging at a date."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        kpi = sub.add_parser("kpi", help="KPIs for a period (formulas beside the numbers).")
+        kpi.add_argument("--practice", required=True, help="The practice's slug.")
+        kpi.add_argument("--from", dest="start", required=True, help="First day (YYYY-MM-DD).")
+        kpi.add_argument("--to", dest="end", required=True, help="Last day (YYYY-MM-DD).")
+        kpi.add_argument(
+            "--as-of", dest="as_of", help="Day the A/R over 90/120 is measured (default: --to)."
+        )
+        kpi.add_argument("--json", action="store_true", help="Print JSON.")
+        aging = sub.add_parser("aging", help="A/R aging by date of service at a date.")
+        aging.add_argument("--practice", required=True, help="The practice's slug.")
+        aging.add_argument("--as-of", dest="as_of", required=True, help="YYYY-MM-DD.")
+        aging.add_argument("--json", action="store_true", help="Print JSON.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "kpi":
+            self._kpi(options)
+        else:
+            self._aging(options)
+
+    def _kpi(self, options: dict[str, Any]) -> None:
+        start = _date("--from", options["start"])
+        end = _date("--to", options["end"])
+        as_of = _date("--as-of", options["as_of"]) if options.get("as_of") else None
+        if end < start:
+            raise Error(f"--to {end.isoformat()} is before --from {start.isoformat()}")
+        practice = _practice(options["practice"])
+        report = kpi_for([practice], start=start, end=end, as_of=as_of).as_dict()
+        if options["json"]:
+            self.stdout.write(json.dumps(report, indent=2))
+            return
+        self.stdout.write(
+            f"{practice.name} ({practice.slug}): {start.isoformat()} to {end.isoformat()}, "
+            f"A/R as of {report['as_of']}"
+        )
+        for key, value in report.items():
+            if key in ("period_start", "period_end", "as_of"):
+                continue
+            shown = "-" if value is None else str(value)
+            self.stdout.write(f"  {key:<24} {shown:>12}  {FORMULAS.get(key, '')}")
+
+    def _aging(self, options: dict[str, Any]) -> None:
+        as_of = _date("--as-of", options["as_of"])
+        practice = _practice(options["practice"])
+        report = aging_for([practice], as_of)
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), indent=2))
+            return
+        self.stdout.write(
+            f"{practice.name} ({practice.slug}): A/R aging by date of service as of "
+            f"{as_of.isoformat()}"
+        )
+        self.stdout.write(f"  {'':<10}" + "".join(f"{label:>12}" for label in BUCKETS))
+        for side in SIDES:
+            cells = getattr(report.total, side)
+            self.stdout.write(
+                f"  {side:<10}"
+                + "".join(f"{cents_to_decimal(cell.cents):>12.2f}" for cell in cells)
+            )
