@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -62,7 +63,7 @@ from openrcm.core.x12.errors import X12Error
 from openrcm.files.services import StoredFileError, file_read
 from openrcm.patients.models import Coverage
 from openrcm.posting.models import LedgerEntry, NextPayerClaim, Remittance, RemittanceClaim
-from openrcm.scrubbing.services import claim_scrub
+from openrcm.scrubbing.services import claim_scrub, claims_scrub
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.services import practice_next_number
 
@@ -283,14 +284,14 @@ def next_coverage(*, claim: Claim) -> Coverage | None:
     return None
 
 
-def _note(claim: Claim, note: str, actor: Any) -> None:
+def _note(claim: Claim, note: str, actor: Any, now: dt.datetime | None = None) -> None:
     """A note for a person on the claim's history (a step that leaves its status as it is)."""
     ClaimStatusChange.objects.create(
         practice_id=claim.practice_id,
         claim=claim,
         from_status=claim.status,
         to_status=claim.status,
-        at=timezone.now(),
+        at=now or timezone.now(),
         actor=_user(actor),
         note=note[:500],
     )
@@ -304,13 +305,21 @@ def _moved_to_next_payer(rc: RemittanceClaim) -> int:
 
 
 def claim_secondary_create(
-    *, claim: Claim, remittance_claim: RemittanceClaim, actor: Any = None
+    *,
+    claim: Claim,
+    remittance_claim: RemittanceClaim,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+    scrub: bool = True,
 ) -> Claim | None:
     """The claim to the next payer after ``claim`` was adjudicated as ``remittance_claim``
     (a posted CLP): made, linked and scrubbed; or the one already made for that CLP. None when
     nothing goes to a next payer (the adjudication moved nothing to it, no later coverage, the
     payer forwarded the claim itself, or another next-payer claim of ``claim`` is live: a note
-    on that one says so). See the module docstring."""
+    on that one says so). ``now`` stamps what is written (default the clock); ``scrub=False``
+    leaves the scrub to the caller (a posting scrubs the claims it made in one batch). Raises
+    :class:`SecondaryClaimError` when the next coverage is with the same payer (the posting
+    left the amount for a next payer that is not one). See the module docstring."""
     rc = remittance_claim
     existing = NextPayerClaim.objects.filter(remittance_claim=rc).select_related("claim").first()
     if existing is not None:
@@ -324,8 +333,13 @@ def claim_secondary_create(
     if _moved_to_next_payer(rc) <= 0:
         return None
     coverage = next_coverage(claim=claim)
-    if coverage is None or coverage.payer_id == claim.coverage.payer_id:
+    if coverage is None:
         return None
+    if coverage.payer_id == claim.coverage.payer_id:
+        raise SecondaryClaimError(
+            f"the patient's next coverage ({coverage.member_id}) is with the payer that "
+            "adjudicated the claim: its balance stays open for a person to work"
+        )
     with transaction.atomic():
         prior = (
             Claim.objects.select_for_update()
@@ -347,17 +361,20 @@ def claim_secondary_create(
                 "claim was sent with the earlier adjudication: send a replacement (frequency 7) "
                 "carrying the new one, or void this claim at the payer.",
                 actor,
+                now,
             )
             return None
-        new = _create(prior, coverage, rc, actor)
-    claim_scrub(claim=new, actor=actor)
+        new = _create(prior, coverage, rc, actor, now or timezone.now())
+    if scrub:
+        claim_scrub(claim=new, actor=actor, now=now)
     return new
 
 
-def _create(prior: Claim, coverage: Coverage, rc: RemittanceClaim, actor: Any) -> Claim:
+def _create(
+    prior: Claim, coverage: Coverage, rc: RemittanceClaim, actor: Any, now: dt.datetime
+) -> Claim:
     by = _user(actor)
     number = practice_next_number(practice=prior.practice, name="patient_control")
-    now = timezone.now()
     sequence = next_responsibility(prior.sequence)
     new = Claim.objects.create(
         practice_id=prior.practice_id,
@@ -414,7 +431,9 @@ def _create(prior: Claim, coverage: Coverage, rc: RemittanceClaim, actor: Any) -
     return new
 
 
-def claim_secondary_withdraw(*, reversal: RemittanceClaim, actor: Any = None) -> Claim | None:
+def claim_secondary_withdraw(
+    *, reversal: RemittanceClaim, actor: Any = None, now: dt.datetime | None = None
+) -> Claim | None:
     """After ``reversal`` (a posted CLP02 22) undid a prior payer's payment: void the
     next-payer claim that payment led to while it is a draft or ready (returned), else leave a
     note on it for a person (None). None as well when the payment led to no such claim."""
@@ -438,6 +457,7 @@ def claim_secondary_withdraw(*, reversal: RemittanceClaim, actor: Any = None) ->
             claim=target,
             to=ClaimStatus.VOID,
             actor=actor,
+            now=now,
             note=f"{what}: withdrawn before it was sent; the corrected payment makes a new one.",
         )
     _note(
@@ -445,13 +465,17 @@ def claim_secondary_withdraw(*, reversal: RemittanceClaim, actor: Any = None) ->
         f"{what} after this claim was sent: send a replacement (frequency 7) with the corrected "
         "adjudication, or void it at the payer.",
         actor,
+        now,
     )
     return None
 
 
-def next_payer_claims_after_posting(*, remittance: Remittance, actor: Any = None) -> list[str]:
+def next_payer_claims_after_posting(
+    *, remittance: Remittance, actor: Any = None, now: dt.datetime | None = None
+) -> list[str]:
     """Make (or withdraw) the next-payer claims of the CLPs of ``remittance`` just posted, in
-    the order the 835 has them. Returns warnings (a claim that could not be made, and why)."""
+    the order the 835 has them, and scrub the claims made in one batch. Returns warnings (a
+    claim that could not be made, and why)."""
     moved = (
         LedgerEntry.objects.filter(
             remittance_claim__remittance=remittance,
@@ -475,16 +499,36 @@ def next_payer_claims_after_posting(*, remittance: Remittance, actor: Any = None
             "claim__encounter", "claim__coverage", "remittance"
         ):
             rows[rc.pk] = rc
+    made: list[int] = []
     with _payments_cached():
         for pk in ids:
             rc = rows[pk]
             assert rc.claim is not None
             if rc.status_code == "22":
-                claim_secondary_withdraw(reversal=rc, actor=actor)
+                claim_secondary_withdraw(reversal=rc, actor=actor, now=now)
                 continue
             try:
                 with transaction.atomic():
-                    claim_secondary_create(claim=rc.claim, remittance_claim=rc, actor=actor)
+                    new = claim_secondary_create(
+                        claim=rc.claim, remittance_claim=rc, actor=actor, now=now, scrub=False
+                    )
             except SecondaryClaimError as exc:
                 warnings.append(f"{rc.patient_control_number}: no next-payer claim: {exc}")
+                continue
+            if new is not None and new.status in WITHDRAWABLE:
+                made.append(new.pk)
+        practice = remittance.practice
+        # Scrubbed as of the posting's moment (a simulated day in the demo), in the practice's
+        # time zone as every scrub counts its days.
+        today = (
+            timezone.localtime(now, zoneinfo.ZoneInfo(practice.time_zone)).date() if now else None
+        )
+        for start in range(0, len(made), BATCH):
+            claims_scrub(
+                practice=practice,
+                claim_ids=made[start : start + BATCH],
+                actor=actor,
+                today=today,
+                now=now,
+            )
     return warnings

@@ -405,7 +405,7 @@ class _SetPoster:
         self._move_statuses()
         # After posting: claims to the next payer (secondary, tertiary), or their withdrawal.
         result.warnings += next_payer_claims_after_posting(
-            remittance=self.remittance, actor=self.by
+            remittance=self.remittance, actor=self.by, now=self.moment
         )
 
     def _provider_adjustments(self, end: RemittanceEnd) -> None:

@@ -344,3 +344,23 @@ def test_a_tertiary_claim_carries_both_prior_payers(claim: Claim, secondary_paye
         ["00435", "PHP01"],
         ["00435", "PHP01"],
     ]
+
+
+def test_a_next_coverage_with_the_same_payer_is_a_warning(claim: Claim) -> None:
+    Patient.objects.filter(pk=claim.encounter.patient_id).update(
+        address_line1="12 Elm St", city="Springfield", state="IL"
+    )
+    coverage_create(
+        patient=claim.encounter.patient,
+        payer=claim.coverage.payer,
+        member_id="MA0001-SUPP",
+        priority=2,
+        effective_from=dt.date(2020, 1, 1),
+    )
+    result = post(era(remittance([primary_payment(claim)])), claim)
+    assert result.claims_posted == 1
+    [warning] = result.warnings
+    assert warning.startswith(f"{claim.patient_control_number}: no next-payer claim: ")
+    assert "with the payer that adjudicated the claim" in warning
+    assert not NextPayerClaim.objects.exists()
+    assert balances(claim) == [(2000, 0), (300, 0)]  # open for a person to work
