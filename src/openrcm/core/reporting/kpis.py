@@ -393,11 +393,13 @@ def _reports(
     dos_of_line: dict[int, date] = {}
     count = 0
     segment = segment_of.get
+    segment_slots = segment_of.slots
     for line in lines:
         service = line[4]
         dos_of_line[line[0]] = service
         count += 1
-        charges[segment(service) or 0] += line[5]
+        seg = segment_slots.get(service)
+        charges[seg if seg is not None else segment(service) or 0] += line[5]
     if len(dos_of_line) != count:
         raise ValueError("a charge line is fed more than once: each line counts once")
 
@@ -451,6 +453,7 @@ def _reports(
     # Money: period sums by effective date; balance effects at the measured dates.
     table = _TABLE
     point = point_of.get
+    point_slots = point_of.slots
     for fact in money:
         line_id, claim_id, kind, bucket_name, cents, effective, held = fact
         info = table.get((kind, bucket_name))
@@ -459,10 +462,11 @@ def _reports(
             continue
         slot, unit_insurance, unit_patient = info
         if slot >= 0:
-            sums[slot][segment(effective) or 0] += cents
+            seg = segment_slots.get(effective)
+            sums[slot][seg if seg is not None else segment(effective) or 0] += cents
         if not (unit_insurance or unit_patient):
             continue
-        at = point(effective)
+        at = point_slots[effective] if effective in point_slots else point(effective)
         if at is None:  # after the last measured date
             continue
         if held is None:
