@@ -13,11 +13,14 @@ from hypothesis import strategies as st
 from openrcm.core.posting.entries import Bucket, Entry, EntryKind, PatientReason, balances
 from openrcm.core.reporting import (
     BUCKETS,
+    Adjudication,
+    AdjudicationOutcome,
     ClaimFact,
     LineFact,
     MoneyFact,
     aging,
     balances_as_of,
+    claims_behind,
     kpi_report,
     monthly_trend,
 )
@@ -189,3 +192,67 @@ def test_pre_summed_money_gives_the_same_kpis(
     ]
     period = {"period_start": _day(offset // 2), "period_end": _day(offset)}
     assert kpi_report(lines, claims, summed, **period) == kpi_report(lines, claims, money, **period)
+
+
+_OUTCOMES = st.sampled_from(list(AdjudicationOutcome))
+
+
+@st.composite
+def claim_lists(draw: st.DrawFn) -> list[ClaimFact]:
+    def day() -> date | None:
+        return draw(st.none() | st.integers(0, DAYS).map(_day))
+
+    claims = []
+    for claim_id in range(draw(st.integers(0, 12))):
+        adjudications = tuple(
+            Adjudication(
+                _day(draw(st.integers(0, DAYS))), draw(_OUTCOMES), draw(st.integers(0, 900))
+            )
+            for _ in range(draw(st.integers(0, 3)))
+        )
+        claims.append(
+            ClaimFact(
+                claim_id=claim_id,
+                practice_id=1,
+                provider_id=10,
+                payer_id=100,
+                sequence=draw(st.sampled_from(["P", "S"])),
+                service_date=_day(draw(st.integers(0, DAYS))),
+                charge_cents=draw(st.integers(0, 5000)),
+                created_on=_day(draw(st.integers(0, DAYS))),
+                submitted_on=day(),
+                first_submission_accepted=draw(st.none() | st.booleans()),
+                first_scrubbed_on=day(),
+                first_scrub_clean=draw(st.none() | st.booleans()),
+                adjudications=adjudications,
+                first_paid_on=day(),
+                is_replacement=draw(st.booleans()),
+            )
+        )
+    return claims
+
+
+@given(claim_lists(), st.integers(0, DAYS), st.integers(0, 90))
+def test_the_claims_behind_a_number_are_the_ones_it_counted(
+    claims: list[ClaimFact], offset: int, length: int
+) -> None:
+    period = {"period_start": _day(offset), "period_end": _day(offset + length)}
+    report = kpi_report([], claims, [], **period)
+
+    def counts(metric: str) -> tuple[int, int]:
+        found = claims_behind(metric, claims, **period)
+        return len(found.numerator), len(found.denominator)
+
+    assert counts("denial_rate") == (report.claims_denied, report.claims_adjudicated)
+    assert counts("first_pass_resolution") == (
+        report.claims_resolved_first_pass,
+        report.claims_first_adjudicated,
+    )
+    assert counts("clean_claim_rate") == (report.claims_clean, report.claims_scrubbed)
+    assert counts("first_pass_acceptance") == (
+        report.claims_accepted_first_pass,
+        report.claims_answered,
+    )
+    assert counts("charge_lag")[1] == report.charge_lag.count
+    assert counts("submission_lag")[1] == report.submission_lag.count
+    assert counts("payer_lag")[1] == report.payer_lag.count

@@ -14,6 +14,7 @@ from openrcm.core.reporting import (
     LagStats,
     aging,
     balances_as_of,
+    claims_behind,
     kpi_report,
     monthly_trend,
 )
@@ -193,3 +194,19 @@ def test_february_and_march_trend() -> None:
     assert february.days_in_ar == Decimal("205.7")
     # The month report in the trend is the same as the report of the month alone.
     assert march == kpi_report(LINES, CLAIMS, MONEY, **MARCH)
+
+
+def test_march_claims_behind_each_number() -> None:
+    def behind(metric: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        found = claims_behind(metric, CLAIMS, **MARCH)
+        return found.numerator, found.denominator
+
+    # Denied C4 of adjudicated C1, C2, C4; resolved C1, C2 of first adjudicated C1, C2, C4.
+    assert behind("denial_rate") == ((4,), (1, 2, 4))
+    assert behind("first_pass_resolution") == ((1, 2), (1, 2, 4))
+    # Clean C1, C2, C3 of scrubbed C1 .. C4; accepted C1, C2 of answered C1, C2, C4.
+    assert behind("clean_claim_rate") == ((1, 2, 3), (1, 2, 3, 4))
+    assert behind("first_pass_acceptance") == ((1, 2), (1, 2, 4))
+    assert behind("charge_lag")[1] == (1, 2, 4)
+    assert behind("submission_lag")[1] == (1, 2, 3, 4)
+    assert behind("payer_lag")[1] == (1, 2)

@@ -17,6 +17,7 @@ from openrcm.core.reporting.aging import (
     bucket_index,
 )
 from openrcm.core.reporting.balances import balances_as_of
+from openrcm.core.reporting.drilldown import CLAIM_METRICS, ClaimsBehind, claims_behind
 from openrcm.core.reporting.facts import (
     Adjudication,
     AdjudicationOutcome,
@@ -30,6 +31,7 @@ from openrcm.core.reporting.kpis import KpiReport, LagStats, kpi_report, monthly
 
 __all__ = [
     "BUCKETS",
+    "CLAIM_METRICS",
     "FORMULAS",
     "GROUPS",
     "SIDES",
@@ -40,6 +42,7 @@ __all__ = [
     "AgingRow",
     "BalanceFact",
     "ClaimFact",
+    "ClaimsBehind",
     "DrillDown",
     "KpiReport",
     "LagStats",
@@ -48,6 +51,7 @@ __all__ = [
     "aging",
     "balances_as_of",
     "bucket_index",
+    "claims_behind",
     "kpi_report",
     "monthly_trend",
     "nearest_rank",
