@@ -148,7 +148,9 @@ def posting_exception_match(
         poster._flush()
         poster._move_statuses()
         # As after every posted set: claims to the next payer, or their withdrawal.
-        result.warnings += next_payer_claims_after_posting(remittance=remittance, actor=by)
+        result.warnings += next_payer_claims_after_posting(
+            remittance=remittance, actor=by, now=moment
+        )
         locked.resolved_at = moment
         locked.resolved_by = by
         locked.detail = {
