@@ -17,12 +17,13 @@ secondary claim bills the same charge lines and posts no second charge.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from openrcm.claims.models import Claim, ClaimLine
@@ -75,6 +76,9 @@ class Placement:
     remittance_claim_id: int | None = None
 
 
+RAW_OVER = 200  # more entries than this go in as plain rows (an 835 of thousands of claims)
+
+
 def entries_write(
     *,
     placed: Sequence[tuple[Entry, Placement]],
@@ -86,35 +90,14 @@ def entries_write(
     """Store `placed` entries and move their balances, all in one transaction.
 
     Each core `Entry` is stored with its placement; `entry.reverses` (an entry id) becomes the
-    row's `reverses`. Balances change by the core's `effect()` only.
+    row's `reverses`. Balances change by the core's `effect()` only. Returns the rows, with
+    their ids, for up to RAW_OVER entries; a larger write (an 835's) inserts plain rows, many
+    to a statement, and returns none: model instances would cost more than the posting.
     """
     if not placed:
         return []
     moment = now or timezone.now()
     by = _user(actor)
-    rows = [
-        LedgerEntry(
-            practice_id=where.practice_id,
-            charge_line_id=where.charge_line_id,
-            claim_id=where.claim_id,
-            claim_line_id=where.claim_line_id,
-            kind=entry.kind.value,
-            cents=entry.cents,
-            bucket=entry.bucket.value,
-            group_code=entry.group,
-            carc=entry.carc,
-            rarcs=list(entry.rarcs),
-            patient_reason=entry.reason.value if entry.reason is not None else "",
-            effective_date=effective_date,
-            created_at=moment,
-            created_by=by,
-            source=source,
-            remittance_claim_id=where.remittance_claim_id,
-            reverses_id=entry.reverses,
-            note=entry.note[:200],
-        )
-        for entry, where in placed
-    ]
     deltas: dict[BalanceKey, list[int]] = defaultdict(lambda: [0, 0])
     practice_of: dict[BalanceKey, int] = {}
     for entry, where in placed:
@@ -124,32 +107,119 @@ def entries_write(
         deltas[key][1] += patient
         practice_of[key] = where.practice_id
     with transaction.atomic():
-        LedgerEntry.objects.bulk_create(rows, batch_size=BATCH)
+        if len(placed) > RAW_OVER:
+            _entries_insert(placed, effective_date, source, by, moment)
+            rows: list[LedgerEntry] = []
+        else:
+            rows = [
+                LedgerEntry(
+                    practice_id=where.practice_id,
+                    charge_line_id=where.charge_line_id,
+                    claim_id=where.claim_id,
+                    claim_line_id=where.claim_line_id,
+                    kind=entry.kind.value,
+                    cents=entry.cents,
+                    bucket=entry.bucket.value,
+                    group_code=entry.group,
+                    carc=entry.carc,
+                    rarcs=list(entry.rarcs),
+                    patient_reason=entry.reason.value if entry.reason is not None else "",
+                    effective_date=effective_date,
+                    created_at=moment,
+                    created_by=by,
+                    source=source,
+                    remittance_claim_id=where.remittance_claim_id,
+                    reverses_id=entry.reverses,
+                    note=entry.note[:200],
+                )
+                for entry, where in placed
+            ]
+            LedgerEntry.objects.bulk_create(rows, batch_size=BATCH)
         _balances_move(deltas, practice_of, moment)
     return rows
+
+
+_COLUMNS = (
+    "practice_id", "charge_line_id", "claim_id", "claim_line_id", "kind", "cents", "bucket",
+    "group_code", "carc", "rarcs", "patient_reason", "effective_date", "created_at",
+    "created_by_id", "source", "remittance_claim_id", "reverses_id", "note",
+)  # fmt: skip
+
+
+def _entries_insert(
+    placed: Sequence[tuple[Entry, Placement]],
+    effective_date: dt.date,
+    source: str,
+    by: Any,
+    moment: dt.datetime,
+) -> None:
+    """INSERT the entries as plain rows, BATCH to a statement (same columns and values as the
+    model would write)."""
+    ops = connection.ops
+    day = ops.adapt_datefield_value(effective_date)
+    at = ops.adapt_datetimefield_value(moment)
+    user_id = by.pk if by is not None else None
+    jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
+    mark = "(" + ", ".join(f"%s{jsonb}" if c == "rarcs" else "%s" for c in _COLUMNS) + ")"
+    head = (
+        f"INSERT INTO {ops.quote_name(LedgerEntry._meta.db_table)} "  # noqa: S608
+        f"({', '.join(ops.quote_name(c) for c in _COLUMNS)}) VALUES "
+    )
+    values = [
+        (
+            where.practice_id,
+            where.charge_line_id,
+            where.claim_id,
+            where.claim_line_id,
+            entry.kind.value,
+            entry.cents,
+            entry.bucket.value,
+            entry.group,
+            entry.carc,
+            json.dumps(list(entry.rarcs)),
+            entry.reason.value if entry.reason is not None else "",
+            day,
+            at,
+            user_id,
+            source,
+            where.remittance_claim_id,
+            entry.reverses,
+            entry.note[:200],
+        )
+        for entry, where in placed
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), BATCH):
+            chunk = values[start : start + BATCH]
+            cursor.execute(head + ", ".join([mark] * len(chunk)), [v for row in chunk for v in row])
 
 
 def _balances_move(
     deltas: dict[BalanceKey, list[int]], practice_of: dict[BalanceKey, int], moment: dt.datetime
 ) -> None:
+    """Add each key's deltas to its balance row (locked first), creating missing rows."""
     line_ids = sorted(k[1] for k in deltas if k[0] == "line")
     claim_ids = sorted(k[1] for k in deltas if k[0] == "claim")
-    found: dict[BalanceKey, ChargeBalance] = {}
+    found: dict[BalanceKey, int] = {}
+    locked = ChargeBalance.objects.select_for_update()
     for start in range(0, len(line_ids), BATCH):
         chunk = line_ids[start : start + BATCH]
-        for row in ChargeBalance.objects.select_for_update().filter(charge_line_id__in=chunk):
-            found[_key(row.charge_line_id, row.claim_id)] = row
+        for pk, charge_line_id, claim_id in locked.filter(charge_line_id__in=chunk).values_list(
+            "pk", "charge_line_id", "claim_id"
+        ):
+            found[_key(charge_line_id, claim_id)] = pk
     for start in range(0, len(claim_ids), BATCH):
         chunk = claim_ids[start : start + BATCH]
-        for row in ChargeBalance.objects.select_for_update().filter(
+        for pk, charge_line_id, claim_id in locked.filter(
             charge_line__isnull=True, claim_id__in=chunk
-        ):
-            found[_key(row.charge_line_id, row.claim_id)] = row
-    changed: list[ChargeBalance] = []
+        ).values_list("pk", "charge_line_id", "claim_id"):
+            found[_key(charge_line_id, claim_id)] = pk
     created: list[ChargeBalance] = []
+    changed: list[tuple[int, int, Any, int]] = []
+    at = connection.ops.adapt_datetimefield_value(moment)
     for key, (insurance, patient) in deltas.items():
-        existing = found.get(key)
-        if existing is None:
+        row_id = found.get(key)
+        if row_id is None:
             created.append(
                 ChargeBalance(
                     practice_id=practice_of[key],
@@ -161,16 +231,19 @@ def _balances_move(
                 )
             )
         elif insurance or patient:
-            existing.insurance_cents += insurance
-            existing.patient_cents += patient
-            existing.updated_at = moment
-            changed.append(existing)
+            changed.append((insurance, patient, at, row_id))
     if created:
         ChargeBalance.objects.bulk_create(created, batch_size=BATCH)
     if changed:
-        ChargeBalance.objects.bulk_update(
-            changed, ["insurance_cents", "patient_cents", "updated_at"], batch_size=500
-        )
+        table = connection.ops.quote_name(ChargeBalance._meta.db_table)
+        with connection.cursor() as cursor:
+            # Added in the database, not written back from what was read: the row lock above
+            # and this arithmetic both keep a concurrent posting from being lost.
+            cursor.executemany(
+                f"UPDATE {table} SET insurance_cents = insurance_cents + %s, "  # noqa: S608
+                "patient_cents = patient_cents + %s, updated_at = %s WHERE id = %s",
+                changed,
+            )
 
 
 def ledger_charges_post(
@@ -183,13 +256,17 @@ def ledger_charges_post(
         return 0
     moment = now or timezone.now()
     with transaction.atomic():
-        lines: list[ClaimLine] = []
+        # Plain rows: an 835 of thousands of claims checks every line here.
+        lines: list[tuple[int, int, int, int, int]] = []
         for start in range(0, len(claim_ids), BATCH):
-            lines += ClaimLine.objects.filter(
-                claim_id__in=claim_ids[start : start + BATCH]
-            ).order_by("claim_id", "line_number")
+            chunk = claim_ids[start : start + BATCH]
+            lines += (
+                ClaimLine.objects.filter(claim_id__in=chunk)
+                .order_by("claim_id", "line_number")
+                .values_list("pk", "practice_id", "claim_id", "charge_line_id", "charge_cents")
+            )
         charged: set[int] = set()
-        line_ids = [ln.charge_line_id for ln in lines]
+        line_ids = [line[3] for line in lines]
         for start in range(0, len(line_ids), BATCH):
             charged.update(
                 LedgerEntry.objects.filter(
@@ -197,14 +274,14 @@ def ledger_charges_post(
                 ).values_list("charge_line_id", flat=True)
             )
         placed: list[tuple[Entry, Placement]] = []
-        for line in lines:
-            if line.charge_line_id in charged or line.charge_cents == 0:
+        for pk, practice_id, claim_id, charge_line_id, charge_cents in lines:
+            if charge_line_id in charged or charge_cents == 0:
                 continue
-            charged.add(line.charge_line_id)
+            charged.add(charge_line_id)
             placed.append(
                 (
-                    Entry(EntryKind.CHARGE, line.charge_cents, line_id=line.pk),
-                    Placement(line.practice_id, line.charge_line_id, line.claim_id, line.pk),
+                    Entry(EntryKind.CHARGE, charge_cents, line_id=pk),
+                    Placement(practice_id, charge_line_id, claim_id, pk),
                 )
             )
         entries_write(
