@@ -198,6 +198,11 @@ WEB: dict[str, dict[str, Rule]] = {
     # writing action through the scoped querysets (another practice's is a 404), and
     # era_import, posting_exception_match and denial_work audit every write.
     "era_list": {"GET": Rule(Action.VIEW)},
+    # the KPI dashboard: read-only (practice owners too); the drill-down lists claims (PHI)
+    "dashboard": {"GET": Rule(Action.VIEW, (Ref(PRACTICE, "practice", "query"),))},
+    "dashboard_practices": {"GET": Rule(Action.VIEW)},
+    # (the drill-down's ?practice= is checked by the view: a practice not the user's is a 404)
+    "dashboard_drill": {"GET": Rule(Action.VIEW, audit=LIST, object_type=CLAIM)},
     "era_upload": {"POST": Rule(Action.POST_PAYMENTS)},
     "era_detail": {"GET": Rule(Action.VIEW, (Ref(REMITTANCE, "pk"),))},
     "posting_exceptions": {"GET": Rule(Action.VIEW, audit=LIST, object_type=CLAIM)},

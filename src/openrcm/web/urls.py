@@ -3,6 +3,7 @@
 from django.urls import path
 
 from openrcm.web import (
+    dashboard_views,
     jobs_views,
     paper_views,
     posting_views,
@@ -14,6 +15,10 @@ from openrcm.web import (
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # the KPI dashboard (openrcm.web.dashboard_views): a practice's, across practices, drill-down
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/practices/", dashboard_views.dashboard_practices, name="dashboard_practices"),
+    path("dashboard/claims/", dashboard_views.dashboard_drill, name="dashboard_drill"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("practice/", views.practice_switch, name="practice_switch"),

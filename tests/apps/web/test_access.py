@@ -339,6 +339,13 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     # payment posting: ERAs, exceptions (matching by hand), denials, a claim's ledger (a post
     # that cannot do what it asks, e.g. a second match, still answers 302, with why)
+    # the KPI dashboard (read-only): a practice's, across practices, the drill-down to claims
+    ("dashboard", "GET"): Case(lambda w: reverse("dashboard") + f"?practice={w.practice.pk}"),
+    ("dashboard_practices", "GET"): Case(lambda w: reverse("dashboard_practices")),
+    ("dashboard_drill", "GET"): Case(
+        lambda w: reverse("dashboard_drill")
+        + f"?practice={w.practice.pk}&metric=aging&side=insurance&bucket=0-30"
+    ),
     ("era_list", "GET"): Case(lambda w: reverse("era_list")),
     ("era_upload", "POST"): Case(lambda w: reverse("era_upload"), _an_835_upload, ok=302),
     ("era_detail", "GET"): Case(lambda w: reverse("era_detail", args=[_an_era(w).pk])),
