@@ -83,10 +83,11 @@ def test_rejected_claim_is_corrected_and_resent_as_an_original(practice: Practic
     Coverage.objects.filter(pk=coverage.pk).update(member_id=right_id)
     fixed = list(Claim.objects.filter(coverage=coverage, status=ClaimStatus.REJECTED.value))
     assert bad.pk in {c.pk for c in fixed}
+    worked = start + dt.timedelta(days=1, hours=2)  # the morning after the 277CA
     for claim in fixed:
-        claim_reopen(claim=claim)
+        claim_reopen(claim=claim, now=worked)
         assert claim.status == ClaimStatus.DRAFT.value
-        claim_scrub(claim=claim)
+        claim_scrub(claim=claim, now=worked)
         assert claim.status == ClaimStatus.READY.value
     second, text, result = _cycle(practice, partner, start + dt.timedelta(days=2))
     assert second.pk != first.pk and second.claim_count == len(fixed)
