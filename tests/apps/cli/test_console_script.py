@@ -31,7 +31,18 @@ def test_init_demo_status_and_mistakes(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert "nothing to do" in again.stdout
 
-    demo = script(tmp_path, "demo", "--seed", "3", "--patients", "12", "--encounters", "20")
+    demo = script(
+        tmp_path,
+        "demo",
+        "--seed",
+        "3",
+        "--patients",
+        "12",
+        "--encounters",
+        "20",
+        "--cycle-days",
+        "0",
+    )
     assert demo.returncode == 0, demo.stderr
     status = json.loads(script(tmp_path, "status", "--json").stdout)
     assert status["practices"] == 3

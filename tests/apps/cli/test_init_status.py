@@ -25,7 +25,18 @@ def test_init_on_an_up_to_date_database_does_nothing() -> None:
 
 def test_status_json_has_the_documented_shape(practice_a: Any, practice_b: Any) -> None:
     status = json.loads(run("status", "--json"))
-    assert set(status) == {"practices", "patients", "encounters", "claims"}
+    assert set(status) == {
+        "practices",
+        "patients",
+        "encounters",
+        "claims",
+        "claims_by_status",
+        "balances",
+        "patient_responsibility_claims",
+    }
+    assert status["claims_by_status"] == status["claims"]
+    assert status["balances"] == {"insurance": "0.00", "patient": "0.00"}
+    assert status["patient_responsibility_claims"] == 0
     assert status["practices"] == 2
     assert status["patients"] == 2
     assert status["encounters"] == 2

@@ -12,7 +12,7 @@ from openrcm.scrubbing.models import ClaimFinding, ClaimScrub, ScrubRun
 from tests.apps.cli.helpers import run
 
 pytestmark = pytest.mark.django_db
-SMALL = ("--practices", "2", "--patients", "20", "--encounters", "60")
+SMALL = ("--practices", "2", "--patients", "20", "--encounters", "60", "--cycle-days", "0")
 
 
 def _outcome() -> list[tuple[str, str, tuple[str, ...]]]:

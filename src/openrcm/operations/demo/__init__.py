@@ -1,6 +1,7 @@
 """The synthetic demo book of business: `demo_load` and what it reports."""
 
 from openrcm.operations.demo.loader import (
+    DEFAULT_CYCLE_DAYS,
     DEFAULT_ENCOUNTERS,
     DEFAULT_PATIENTS,
     DEFAULT_PRACTICES,
@@ -12,6 +13,7 @@ from openrcm.operations.demo.loader import (
 )
 
 __all__ = [
+    "DEFAULT_CYCLE_DAYS",
     "DEFAULT_ENCOUNTERS",
     "DEFAULT_PATIENTS",
     "DEFAULT_PRACTICES",

@@ -44,6 +44,7 @@ from openrcm.operations.demo.catalog import (
     PayerTemplate,
     PracticeTemplate,
 )
+from openrcm.operations.demo.cycle import CycleSummary, Visit, demo_cycle
 from openrcm.operations.demo.plans import (
     PatientProfile,
     family_profile_conditions,
@@ -69,7 +70,8 @@ DEFAULT_PRACTICES = 3
 DEFAULT_PATIENTS = 360
 DEFAULT_ENCOUNTERS = 1200
 MAX_PRACTICES = 30
-WINDOW_DAYS = 182  # six months of dates of service, ending today
+WINDOW_DAYS = 90  # three months of dates of service, ending today
+DEFAULT_CYCLE_DAYS = 60  # simulated days of the billing cycle, ending today (0: none)
 ORGANIZATION_NAME = "Bluegrass Revenue Partners (demo)"
 ENCOUNTER_BATCH = 500
 
@@ -89,6 +91,7 @@ class DemoResult:
     user_created: bool = False
     practices: list[Practice] = field(default_factory=list)
     scrubbed: dict[str, int] = field(default_factory=dict)  # ready, held, waiting (override)
+    cycle: CycleSummary | None = None  # the simulated days, when run
 
 
 def demo_organization_slug(seed: int) -> str:
@@ -140,8 +143,15 @@ def demo_load(
     patients: int = DEFAULT_PATIENTS,
     encounters: int = DEFAULT_ENCOUNTERS,
     now: dt.datetime | None = None,
+    cycle_days: int = DEFAULT_CYCLE_DAYS,
 ) -> DemoResult:
-    """Load the demo of `seed` (totals across practices), or report that it is already there."""
+    """Load the demo of `seed` (totals across practices), or report that it is already there.
+
+    With ``cycle_days`` (default 60) the billing cycle then runs day by day on a simulated
+    clock ending at ``now`` (see :mod:`openrcm.operations.demo.cycle`): encounters entered a
+    few days after their visit, claims scrubbed and sent in daily batches to each practice's
+    sandbox clearinghouse, acknowledgments and 835s taken in and posted, secondary claims sent,
+    rejections and denials partly worked. With 0 every claim is made at once and scrubbed."""
     if not 1 <= practices <= MAX_PRACTICES:
         raise ValueError(f"practices must be between 1 and {MAX_PRACTICES} ({practices} given)")
     if patients < practices:
@@ -150,6 +160,8 @@ def demo_load(
         raise ValueError(f"encounters cannot be negative ({encounters} given)")
     if not 0 <= seed <= 2**31 - 1:
         raise ValueError(f"seed must be between 0 and {2**31 - 1} ({seed} given)")
+    if not 0 <= cycle_days <= WINDOW_DAYS:
+        raise ValueError(f"cycle days must be between 0 and {WINDOW_DAYS} ({cycle_days} given)")
     started = time.perf_counter()
     with transaction.atomic():
         existing = demo_check(seed=seed)
@@ -163,7 +175,23 @@ def demo_load(
         builder = _DemoBuilder(seed=seed, now=now or timezone.now())
         org = builder.build(practices=practices, patients=patients, encounters=encounters)
         username, password, created = _demo_user(builder.practices)
-        scrubbed = _scrub(builder)
+        cycle: CycleSummary | None = None
+        if cycle_days:
+            cycle = demo_cycle(
+                seed=seed,
+                practices=builder.practices,
+                visits=builder.visits,
+                now=builder.now,
+                days=cycle_days,
+                biller=get_user_model().objects.get(username=username),
+            )
+            scrubbed = {}
+        else:
+            for start in range(0, len(builder.visits), ENCOUNTER_BATCH):
+                encounter_create_many(
+                    items=[v.item for v in builder.visits[start : start + ENCOUNTER_BATCH]]
+                )
+            scrubbed = _scrub(builder)
     return DemoResult(
         organization=org,
         loaded=True,
@@ -174,6 +202,7 @@ def demo_load(
         user_created=created,
         practices=builder.practices,
         scrubbed=scrubbed,
+        cycle=cycle,
     )
 
 
@@ -260,6 +289,7 @@ class _DemoBuilder:
         self.practices: list[Practice] = []
         self.charges: list[_Charges] = []
         self.npis: set[str] = set()
+        self.visits: list[Visit] = []  # built by `build`, recorded by the caller
 
     def rng(self, *parts: object) -> random.Random:
         return random.Random(":".join(str(p) for p in (self.seed, *parts)))
@@ -297,7 +327,6 @@ class _DemoBuilder:
                 worklist.append((day, index, patient_index))
         worklist.sort()
         rngs = [self.rng("visits", i) for i in range(len(templates))]
-        items: list[EncounterInput] = []
         for day, practice_index, patient_index in worklist:
             practice, providers, locations = infos[practice_index]
             entry = plans[practice_index][patient_index]
@@ -310,31 +339,30 @@ class _DemoBuilder:
                 locations[entry.location_index] if rng.random() < 0.9 else rng.choice(locations)
             )
             charges = self.charges[practice_index]
-            items.append(
-                EncounterInput(
-                    patient=entry.patient,
-                    provider=provider,
-                    location=location,
-                    date_of_service=day,
-                    diagnoses=list(visit.diagnoses),
-                    place_of_service=visit.place_of_service,
-                    lines=[
-                        ChargeLineInput(
-                            procedure_code=line.code,
-                            diagnosis_pointers=list(line.pointers),
-                            units=line.units,
-                            charge=charges.charge(line.code, line.modifiers, day, line.units),
-                            modifiers=list(line.modifiers),
-                            ndc_code=line.ndc,
-                            ndc_quantity=line.ndc_quantity,
-                            ndc_unit=line.ndc_unit,
-                        )
-                        for line in visit.lines
-                    ],
-                )
+            item = EncounterInput(
+                patient=entry.patient,
+                provider=provider,
+                location=location,
+                date_of_service=day,
+                diagnoses=list(visit.diagnoses),
+                place_of_service=visit.place_of_service,
+                lines=[
+                    ChargeLineInput(
+                        procedure_code=line.code,
+                        diagnosis_pointers=list(line.pointers),
+                        units=line.units,
+                        charge=charges.charge(line.code, line.modifiers, day, line.units),
+                        modifiers=list(line.modifiers),
+                        ndc_code=line.ndc,
+                        ndc_quantity=line.ndc_quantity,
+                        ndc_unit=line.ndc_unit,
+                    )
+                    for line in visit.lines
+                ],
             )
-        for start in range(0, len(items), ENCOUNTER_BATCH):
-            encounter_create_many(items=items[start : start + ENCOUNTER_BATCH])
+            # Charge lag: most visits are entered the next business day, some the same day.
+            lag = rng.choices((0, 1, 2, 3, 5), weights=(25, 45, 18, 8, 4))[0]
+            self.visits.append(Visit(practice_index=practice_index, item=item, lag_days=lag))
         return org
 
     # -- the organization's payers ---------------------------------------------------------

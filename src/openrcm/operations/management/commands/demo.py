@@ -6,8 +6,12 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from openrcm.claims.models import Claim
+from openrcm.claims.selectors import claim_status_counts
+from openrcm.core.claims.status import ClaimStatus
 from openrcm.operations.commanding import Error, OpenRCMCommand
 from openrcm.operations.demo import (
+    DEFAULT_CYCLE_DAYS,
     DEFAULT_ENCOUNTERS,
     DEFAULT_PATIENTS,
     DEFAULT_PRACTICES,
@@ -20,8 +24,11 @@ from openrcm.operations.demo import (
 class Command(OpenRCMCommand):
     help = (
         "Load synthetic demo data: practices, providers, payers, fee schedules, patients with "
-        "coverages, and encounters over the last six months with their claims. The same seed "
-        "gives the same data; loading it again changes nothing. Refuses a database with real data."
+        "coverages, and encounters over the last three months with their claims; then run the "
+        "last --cycle-days days of billing on a simulated clock (daily batches to the sandbox "
+        "clearinghouse, acknowledgments, 835s posted, secondary claims, rejections and denials "
+        "partly worked). The same seed on the same day gives the same data; loading it again "
+        "changes nothing. Refuses a database with real data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,6 +48,15 @@ class Command(OpenRCMCommand):
             default=DEFAULT_ENCOUNTERS,
             help="Encounters across all practices, each with its claim. Default: %(default)s.",
         )
+        parser.add_argument(
+            "--cycle-days",
+            type=int,
+            default=DEFAULT_CYCLE_DAYS,
+            help=(
+                "Simulated days of billing ending today; 0: claims made at once and only "
+                "scrubbed. Default: %(default)s."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -49,6 +65,7 @@ class Command(OpenRCMCommand):
                 practices=options["practices"],
                 patients=options["patients"],
                 encounters=options["encounters"],
+                cycle_days=options["cycle_days"],
             )
         except (DemoRefused, ValueError) as exc:
             raise Error(str(exc)) from exc
@@ -86,6 +103,26 @@ class Command(OpenRCMCommand):
             self.stdout.write(
                 f"  Scrubbed: {scrubbed['ready']:,} claims ready, {scrubbed['held']:,} held with "
                 f"errors, {scrubbed['waiting']:,} waiting for a warning override."
+            )
+        cycle = result.cycle
+        if cycle is not None:
+            self.stdout.write(
+                f"  Billed {cycle.days} simulated days ({cycle.first_day} to {cycle.last_day}) in "
+                f"{cycle.seconds:.1f} s: {cycle.batches:,} batches ({cycle.claims_sent:,} claims) "
+                f"sent to the sandbox, {cycle.polls:,} polls, {cycle.eras_posted:,} 835s "
+                f"posted, {cycle.rejections_fixed:,} rejections fixed, "
+                f"{cycle.denials_appealed:,} denials appealed and "
+                f"{cycle.denials_written_off:,} written off."
+            )
+            claims = claim_status_counts(claims=Claim.objects.filter(practice__organization=org))
+            self.stdout.write(
+                "  Claims: "
+                + ", ".join(
+                    f"{claims[s.value]:,} {s.label.lower()}"
+                    for s in ClaimStatus
+                    if claims.get(s.value)
+                )
+                + "."
             )
         note = "" if result.user_created else " (existing user: its password is unchanged)"
         self.stdout.write(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -14,7 +15,10 @@ from openrcm.operations.selectors import database_status
 
 
 class Command(OpenRCMCommand):
-    help = "Count practices, patients, encounters and claims by status (the whole database)."
+    help = (
+        "Count practices, patients, encounters and claims by status, and sum the insurance and "
+        "patient balances (the whole database)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print JSON.")
@@ -36,6 +40,12 @@ class Command(OpenRCMCommand):
             (f"  {ClaimStatus(name).label}", f"{count:,}")
             for name, count in claims.items()
             if count
+        ]
+        balances = status["balances"]
+        rows += [
+            ("Insurance balance", f"${Decimal(balances['insurance']):,.2f}"),
+            ("Patient balance", f"${Decimal(balances['patient']):,.2f}"),
+            ("  claims patients owe on", f"{status['patient_responsibility_claims']:,}"),
         ]
         width = max(len(label) for label, _ in rows)
         for label, value in rows:
