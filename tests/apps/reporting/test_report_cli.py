@@ -32,6 +32,7 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from openrcm.accounts.services import user_create
 from openrcm.claims.models import Claim
 from openrcm.claims.services import claim_transition
 from openrcm.core.claims.status import ClaimStatus
@@ -39,9 +40,9 @@ from openrcm.core.money import Money
 from openrcm.encounters.services import ChargeLineInput, encounter_create
 from openrcm.posting.ledger import ledger_charges_post, ledger_check
 from openrcm.posting.services import era_import
-from openrcm.reporting.selectors import aging_for
+from openrcm.reporting.selectors import aging_for, kpi_for, practices_for_user
 from openrcm.scrubbing.services import claim_scrub
-from tests.apps.conftest import PracticeWorld, build_practice
+from tests.apps.conftest import PASSWORD, PracticeWorld, build_practice
 from tests.apps.posting.eras import clp, era, negate, remittance, svc
 
 UTC = dt.UTC
@@ -306,3 +307,24 @@ def test_cli_refuses_bad_dates_and_unknown_practices(
     build_practice("rpt", "1234567893")
     with pytest.raises(CommandError, match=message.replace("(", r"\(")):
         call_command("report", *args)
+
+
+def test_practices_are_apart_and_summed_when_asked(book: Book) -> None:
+    # Another practice (same organization and payer) bills its 140.00 claim (DOS 10-01) and
+    # sends it on 10-02: the book's KPIs do not see it; both together add up.
+    with at(dt.date(2026, 10, 2)):
+        other = build_practice("oth", "1234567893", payer=book.world.payer)
+        scrub(other.claim)
+    submit(other.claim, dt.date(2026, 10, 2))
+    october = {"start": dt.date(2026, 10, 1), "end": dt.date(2026, 10, 31)}
+    assert kpi_for([book.world.practice], **october).charges_cents == 34000
+    assert kpi_for([other.practice], **october).charges_cents == 14000
+    both = kpi_for([book.world.practice, other.practice], **october)
+    assert both.charges_cents == 48000
+    # A/R at 10-31: the book's 330.00 and the other's unpaid 140.00.
+    assert both.ar_end_cents == 33000 + 14000
+    assert aging_for([other.practice], dt.date(2026, 10, 31)).total.insurance_cents == 14000
+    # A biller of the other practice may view only it; a user of no practice, none.
+    bob = user_create(username="bob", password=PASSWORD, practice=other.practice, role="biller")
+    assert practices_for_user(bob) == [other.practice]
+    assert practices_for_user(user_create(username="charlie", password=PASSWORD)) == []
