@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import re
 import time
 from pathlib import Path
@@ -41,10 +40,8 @@ pytestmark = pytest.mark.django_db
 
 def _demo(**sizes: Any) -> DemoResult:
     """The demo with every claim made at once and scrubbed (ready or held), none sent: these
-    tests submit them. (The demo's simulated billing cycle, when it has one, is switched off.)"""
-    if "cycle_days" in inspect.signature(demo_load).parameters:
-        sizes["cycle_days"] = 0
-    return demo_load(**sizes)
+    tests submit them (the demo's simulated billing cycle is off)."""
+    return demo_load(cycle_days=0, **sizes)
 
 
 # What the demo's claims look like in X12, each of which must reach pyx12 at least once.
