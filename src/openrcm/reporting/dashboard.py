@@ -2,14 +2,16 @@
 category and payer, and the claims behind every number (drill-down).
 
 Built on :mod:`openrcm.reporting.selectors` (one read of the facts per page) and the core's
-engine; the drill-downs apply the same rules the engine counts by, to the same claim facts,
-so a drill-down lists exactly the claims its number counts.
+engine; claim-counted KPIs drill down through the core's own rules
+(:func:`openrcm.core.reporting.claims_behind`), the aging through
+:meth:`AgingReport.drill_down`, payments through the ledger, so a drill-down lists exactly the
+claims its number counts.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -20,11 +22,13 @@ from openrcm.claims.models import Claim
 from openrcm.core.posting.entries import EntryKind
 from openrcm.core.reporting import (
     BUCKETS,
+    CLAIM_METRICS,
     SIDES,
     AgingReport,
     ClaimFact,
     KpiReport,
     aging,
+    claims_behind,
     kpi_report,
     monthly_trend,
 )
@@ -60,36 +64,16 @@ def _in(day: date | None, start: date, end: date) -> bool:
     return day is not None and start <= day <= end
 
 
-def _denied_in(claim: ClaimFact, start: date, end: date) -> bool:
-    return any(a.outcome.denied and _in(a.on, start, end) for a in claim.adjudications)
+def _denied(claims: list[ClaimFact], start: date, end: date) -> list[int]:
+    """The claims adjudicated with a denial in the period (the denial rate's numerator)."""
+    return list(claims_behind("denial_rate", claims, period_start=start, period_end=end).numerator)
 
 
-def _first_adjudication_in(claim: ClaimFact, start: date, end: date) -> bool:
-    if not claim.adjudications:
-        return False
-    return _in(min(a.on for a in claim.adjudications), start, end)
+def _billed_in(claim: ClaimFact, start: date, end: date) -> bool:
+    """The claim carries charges of the period: its date of service is in it and it was
+    submitted (charges reach the ledger when a claim is first sent)."""
+    return claim.submitted_on is not None and _in(claim.service_date, start, end)
 
-
-# Claim-fact rules: a claim is behind the metric's number for the period when the rule holds.
-# The same tests the core's engine counts by (openrcm.core.reporting.kpis._add_claim).
-_CLAIM_RULES: Final[dict[str, Callable[[ClaimFact, date, date], bool]]] = {
-    "charges": lambda c, s, e: _in(c.service_date, s, e),
-    "denial_rate": _denied_in,
-    "denial_rate_dollars": _denied_in,
-    "adjudicated": lambda c, s, e: any(_in(a.on, s, e) for a in c.adjudications),
-    "clean_claim_rate": lambda c, s, e: (
-        c.first_scrub_clean is not None and _in(c.first_scrubbed_on, s, e)
-    ),
-    "first_pass_acceptance": lambda c, s, e: (
-        c.first_submission_accepted is not None and _in(c.submitted_on, s, e)
-    ),
-    "first_pass_resolution": _first_adjudication_in,
-    "charge_lag": lambda c, s, e: (
-        c.sequence == "P" and not c.is_replacement and _in(c.created_on, s, e)
-    ),
-    "submission_lag": lambda c, s, e: _in(c.submitted_on, s, e),
-    "payer_lag": lambda c, s, e: c.submitted_on is not None and _in(c.first_paid_on, s, e),
-}
 
 _PAYMENT_KINDS: Final = (
     EntryKind.INSURANCE_PAYMENT.value,
@@ -107,7 +91,8 @@ _AGING_RULES: Final[dict[str, tuple[str | None, tuple[str, ...]]]] = {
 }
 
 METRICS: Final = frozenset(
-    {*_CLAIM_RULES, *_AGING_RULES, "payments", "net_collection_rate", "aging", "denials"}
+    {*CLAIM_METRICS, *_AGING_RULES, "charges", "payments", "net_collection_rate", "aging"}
+    | {"denials"}
 )
 """The metric names a drill-down accepts (the ``metric`` query parameter)."""
 
@@ -123,7 +108,7 @@ def dashboard_for(
     )
     trend = monthly_trend(facts.lines, facts.claims, facts.money, through=end)
     report_aging = aging(aging_balances(practices, as_of), as_of)
-    denied = [c.claim_id for c in facts.claims if _denied_in(c, start, end)]
+    denied = _denied(facts.claims, start, end)
     by_category, by_payer = _denial_breakdown(practices, denied)
     return Dashboard(start, end, as_of, report, trend, report_aging, by_category, by_payer)
 
@@ -168,6 +153,8 @@ class DrillRequest:
     payer: int | None = None
     category: str | None = None
     by_payer: bool = False
+    everything_counted: bool = False
+    """For a rate: the claims of its denominator (all it counted), not only its numerator."""
 
 
 def drill_claim_ids(practices: Sequence[Practice], want: DrillRequest) -> list[int]:
@@ -191,8 +178,15 @@ def drill_claim_ids(practices: Sequence[Practice], want: DrillRequest) -> list[i
             {cid for cid in rows.values_list("claim_id", flat=True).distinct() if cid is not None}
         )
     facts: KpiFacts = kpi_facts(practices)
+    if want.metric == "charges":
+        return sorted(c.claim_id for c in facts.claims if _billed_in(c, want.start, want.end))
+    if want.metric in CLAIM_METRICS:
+        behind = claims_behind(
+            want.metric, facts.claims, period_start=want.start, period_end=want.end
+        )
+        return sorted(behind.denominator if want.everything_counted else behind.numerator)
     if want.metric == "denials":
-        ids = [c.claim_id for c in facts.claims if _denied_in(c, want.start, want.end)]
+        ids = _denied(facts.claims, want.start, want.end)
         if want.category is None and not want.by_payer:
             return sorted(ids)
         denials = Denial.objects.filter(practice__in=practices, claim_id__in=ids)
@@ -205,8 +199,7 @@ def drill_claim_ids(practices: Sequence[Practice], want: DrillRequest) -> list[i
                 else denials.filter(claim__coverage__payer_id=want.payer)
             )
         return sorted(set(denials.values_list("claim_id", flat=True)))
-    rule = _CLAIM_RULES[want.metric]
-    return sorted(c.claim_id for c in facts.claims if rule(c, want.start, want.end))
+    raise ValueError(f"unknown dashboard metric {want.metric!r}")  # pragma: no cover
 
 
 def _aging_ids(practices: Sequence[Practice], want: DrillRequest) -> list[int]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from openrcm.core.money import cents_to_decimal
-from openrcm.core.reporting import BUCKETS, FORMULAS, SIDES, KpiReport
+from openrcm.core.reporting import BUCKETS, CLAIM_METRICS, FORMULAS, SIDES, KpiReport
 from openrcm.core.reporting.periods import month_start
 from openrcm.reporting.dashboard import (
     METRICS,
@@ -369,6 +369,7 @@ def dashboard_drill(request: HttpRequest) -> HttpResponse:
         payer=_int(request.GET.get("payer")),
         category=request.GET.get("category"),
         by_payer=request.GET.get("by_payer") == "1",
+        everything_counted=request.GET.get("all") == "1",
     )
     claims = list(drill_claims(practices, drill_claim_ids(practices, want)))
     back = {k: v for k, v in request.GET.items() if k in ("practice", "as_of")}
@@ -384,9 +385,26 @@ def dashboard_drill(request: HttpRequest) -> HttpResponse:
             "want": want,
             "back": f"{reverse('dashboard')}?{urlencode(back)}",
             "total_cents": sum(c.total_charge_cents for c in claims),
+            "parts": _parts(request, want),
             "nav": "kpis",
         },
     )
+
+
+def _parts(request: HttpRequest, want: DrillRequest) -> list[tuple[str, str, bool]]:
+    """For a rate: links to its numerator's claims and to every claim it counted."""
+    if want.metric not in CLAIM_METRICS:
+        return []
+    query = {k: v for k, v in request.GET.items() if k != "all"}
+    here = reverse("dashboard_drill")
+    return [
+        ("Claims in the numerator", f"{here}?{urlencode(query)}", not want.everything_counted),
+        (
+            "Every claim counted",
+            f"{here}?{urlencode({**query, 'all': '1'})}",
+            want.everything_counted,
+        ),
+    ]
 
 
 def _drill_title(want: DrillRequest) -> str:
@@ -401,4 +419,7 @@ def _drill_title(want: DrillRequest) -> str:
             label += ", one payer"
     if want.metric in ("ar_over_90", "ar_over_120", "insurance_ar", "ar_end", "days_in_ar"):
         return f"{label}: claims with A/R as of {want.as_of}"
+    if want.metric in CLAIM_METRICS:
+        part = "every claim counted" if want.everything_counted else "claims in the numerator"
+        return f"{label}: {part}, {want.start} to {want.end}"
     return f"{label}: claims, {want.start} to {want.end}"

@@ -118,6 +118,14 @@ def test_tile_and_month_bars_drill_down(book: Book) -> None:
     # the denial-rate tile: the claims denied in October (C2, denied at claim level)
     [denial_tile] = re.findall(r'href="([^"]*metric=denial_rate[^"]*)"', page)
     assert listed_pcns(client.get(denial_tile).content.decode()) == pcns([book.c2.pk])
+    # a rate drills to its numerator's claims, and (all=1) to every claim it counted
+    [resolution] = re.findall(r'href="([^"]*metric=first_pass_resolution[^"]*)"', page)
+    resolved = client.get(resolution).content.decode()
+    assert listed_pcns(resolved) == pcns([book.c1.pk])
+    [everything] = re.findall(r'href="([^"]*all=1[^"]*)"', html.unescape(resolved))
+    assert sorted(listed_pcns(client.get(everything).content.decode())) == pcns(
+        [book.c1.pk, book.c2.pk]
+    )
     # the charges tile: the claims with a date of service in October
     [charges] = re.findall(r'href="([^"]*metric=charges[^"]*)"', page)
     assert sorted(listed_pcns(client.get(charges).content.decode())) == pcns(
@@ -159,9 +167,11 @@ def test_other_practices_are_a_404(book: Book) -> None:
     assert client.get(reverse("dashboard") + mine).status_code == 404
     drill = f"{reverse('dashboard_drill')}{mine}&metric=aging&side=insurance&bucket=120%2B"
     assert client.get(drill).status_code == 404
-    # without naming a practice the outsider sees only their own claim, none of the book's
+    # without naming a practice the outsider sees only their own practice: none of the book's
+    # claims (and not their own draft claim either: it was never billed, so no charges)
     page = client.get(f"{reverse('dashboard_drill')}?metric=charges&{PERIOD}").content.decode()
-    assert listed_pcns(page) == [other.claim.patient_control_number]
+    assert listed_pcns(page) == []
+    assert other.claim.patient_control_number not in page
 
 
 def test_practice_owner_sees_the_dashboard_read_only(book: Book) -> None:
