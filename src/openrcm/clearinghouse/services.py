@@ -34,6 +34,7 @@ from openrcm.clearinghouse.models import (
 from openrcm.clearinghouse.professional import sendable_claims
 from openrcm.clearinghouse.transports import Transport, TransportError, transport_for
 from openrcm.core.claims.status import ClaimFrequency, ClaimStatus
+from openrcm.core.files.uploads import UploadRefused, check_x12_upload, sanitize_name
 from openrcm.core.x12 import claim837p as x
 from openrcm.core.x12.ack277ca import read_277ca
 from openrcm.core.x12.ack999 import read_999
@@ -598,6 +599,17 @@ def inbound_poll(
                 result.skipped += 1
                 continue
             kind = _kind(data)
+            refusal: UploadRefused | None = None
+            try:
+                check_x12_upload(data, name=sanitize_name(name), max_bytes=max(len(data), 1))
+            except UploadRefused as exc:
+                refusal = exc
+            if refusal is not None:
+                # Not X12 (a stray report, a half-copied file): say so on every poll and go on
+                # with the other files; one bad file must not stop acknowledgments or 835s.
+                result.errors.append(f"{name}: not taken: {refusal}")
+                logger.warning("inbound file %s of %s not taken: %s", name, partner, refusal)
+                continue
             with transaction.atomic():
                 stored = file_store(
                     data=data,

@@ -28,11 +28,15 @@ class Command(OpenRCMCommand):
             partners = partners.filter(practice__slug=options["practice"])
             if not partners.exists():
                 raise Error(f"practice {options['practice']!r} has no clearinghouse")
+        failed: list[str] = []
         for partner in partners:
             try:
                 result = inbound_poll(partner=partner)
             except TransportError as exc:
-                raise Error(str(exc)) from exc
+                # One clearinghouse being down must not stop the others' acknowledgments.
+                self.stderr.write(f"{partner.practice.slug}/{partner.name}: not polled: {exc}")
+                failed.append(f"{partner.practice.slug}/{partner.name}")
+                continue
             self.stdout.write(
                 f"{partner.practice.slug}/{partner.name}: {len(result.taken)} new files, "
                 f"{result.skipped} seen before; claims accepted {result.accepted}, "
@@ -42,3 +46,5 @@ class Command(OpenRCMCommand):
                 self.stderr.write(f"  {error}")
         for batch in batches_missing_999():
             self.stdout.write(f"alert: batch {batch.pk} has had no 999 since {batch.submitted_at}")
+        if failed:
+            raise Error(f"{len(failed)} clearinghouse(s) could not be polled: {', '.join(failed)}")
