@@ -343,8 +343,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("dashboard", "GET"): Case(lambda w: reverse("dashboard") + f"?practice={w.practice.pk}"),
     ("dashboard_practices", "GET"): Case(lambda w: reverse("dashboard_practices")),
     ("dashboard_drill", "GET"): Case(
-        lambda w: reverse("dashboard_drill")
-        + f"?practice={w.practice.pk}&metric=aging&side=insurance&bucket=0-30"
+        lambda w: (
+            reverse("dashboard_drill")
+            + f"?practice={w.practice.pk}&metric=aging&side=insurance&bucket=0-30"
+        )
     ),
     ("era_list", "GET"): Case(lambda w: reverse("era_list")),
     ("era_upload", "POST"): Case(lambda w: reverse("era_upload"), _an_835_upload, ok=302),

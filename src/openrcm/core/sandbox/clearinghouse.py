@@ -227,9 +227,7 @@ def claim_rejections(
         out.append(Rejection((StatusCode("A7", "21"),), "ORIGINAL CLAIM NUMBER NOT FOUND"))
     if sub.responsibility != "P" and cob_balance_problems(claim):
         out.append(
-            Rejection(
-                (StatusCode("A7", "672"),), "PRIOR PAYER PAYMENT INFORMATION OUT OF BALANCE"
-            )
+            Rejection((StatusCode("A7", "672"),), "PRIOR PAYER PAYMENT INFORMATION OUT OF BALANCE")
         )
     return out
 
