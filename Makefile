@@ -56,9 +56,12 @@ pytest: setup
 pytest-pg: setup
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --durations=15 $(PYTEST_ARGS)
 
-test: lint typecheck imports pytest
+# With CI=true both databases run side by side (scripts/pytest-both); otherwise SQLite only.
 ifeq ($(CI),true)
-	$(MAKE) pytest-pg
+test: lint typecheck imports
+	scripts/pytest-both
+else
+test: lint typecheck imports pytest
 endif
 
 bench: setup
