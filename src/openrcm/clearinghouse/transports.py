@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
@@ -73,7 +75,20 @@ class SandboxTransport:
         self.partner = partner
         self.now = now
         options = partner.settings or {}
-        config = SandboxConfig(seed=options.get("seed", 0))
+        base = SandboxConfig(seed=options.get("seed", 0))
+
+        def rate(key: str, default: Decimal) -> Decimal:
+            # Rates a partner may tune (e.g. no denials for a training practice).
+            return Decimal(str(options[key])) if key in options else default
+
+        config = replace(
+            base,
+            denial_rate=rate("denial_rate", base.denial_rate),
+            reversal_rate=rate("reversal_rate", base.reversal_rate),
+            interest_rate=rate("interest_rate", base.interest_rate),
+            recoupment_rate=rate("recoupment_rate", base.recoupment_rate),
+            unknown_member_rate=rate("unknown_member_rate", base.unknown_member_rate),
+        )
         state = SandboxState.from_json(partner.sandbox_state) if partner.sandbox_state else None
         self.sandbox = Sandbox(config, state)
 

@@ -143,9 +143,15 @@ def test_a_secondary_payment_after_the_primary(claim: Claim, secondary_payer: Pa
 
     # The secondary claim goes out with the primary's adjudication (2320/2330B/2430).
     partner = partner_for(practice=claim.practice)
-    # A fixed sandbox seed: by default it is the practice's id, which differs between databases
-    # (PostgreSQL's sequences are not rolled back), and some seeds deny the secondary claim.
-    partner.settings = {"seed": 2}
+    # No random denials, reversals or unknown members: what the sandbox draws depends on ids
+    # that differ between databases (PostgreSQL's sequences are not rolled back).
+    partner.settings = {
+        "seed": 2,
+        "denial_rate": "0",
+        "reversal_rate": "0",
+        "recoupment_rate": "0",
+        "unknown_member_rate": "0",
+    }
     partner.save(update_fields=["settings"])
     start = timezone.now()
     built = batch_build(practice=claim.practice, partner=partner, now=start)
