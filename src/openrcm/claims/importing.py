@@ -9,8 +9,12 @@ wrong (an unreadable file, a claim of another billing provider, a value our reco
 hold) raises :class:`ClaimImportError` naming the file and the claim, and nothing is written.
 
 Idempotent: a file is known by its SHA-256 (:class:`ImportedClaimFile`), so importing it again
-creates nothing ("already imported"); a claim whose patient control number (CLM01) the
-practice already has is skipped and reported as a duplicate, never changed.
+creates nothing ("already imported"); a claim the practice already has (the same patient
+control number, CLM01, member id, first date of service and total charge) is skipped and
+reported as a duplicate, never changed. Imported claims keep the file's CLM01 (marked
+``external_pcn``): many legacy systems send one number (an account number) for several claims,
+so imported claims may share one, with a warning; the 835 import then chooses among them by
+patient, charge and service lines (``openrcm.core.posting.claim_match``).
 
 Matching, in order:
 - payer: the organization's payer with the file's payer id (2010BB NM109) and name, else the
@@ -27,8 +31,9 @@ Lenient where the 837P is, strict where our records need it: ICD-9-CM diagnoses 
 from before October 2015) and NPIs that fail the check digit are kept as billed with a warning
 (the scrubber holds such claims before they could be sent again); a fractional unit count, a
 patient without a birth date or a patient control number longer than our 20 characters are
-errors. What our model cannot keep (a line's own date or place of service, minutes as the
-unit basis) is reported among the warnings.
+errors. Each line keeps its own date of service (DTP*472, a date or a range); what our model
+cannot keep (a line's own place of service, minutes as the unit basis) is reported among the
+warnings.
 
 `as_submitted` records the claims as already sent (onboarding): each goes draft -> ready ->
 batched -> submitted through the state machine, with the history note "Imported as already
@@ -323,11 +328,20 @@ class _Importer:
 
     def run(self, claims: list[x.ProfessionalClaim]) -> list[Claim]:
         numbers = [c.patient_control_number for c in claims]
-        known = set(
-            Claim.objects.filter(
+        # A claim is known by its number, member id, first date of service and total: legacy
+        # systems send one number (an account number) for many claims.
+        known: set[tuple[str, str, dt.date | None, int | None]] = {
+            (pcn, member_id, day, cents)
+            for pcn, member_id, day, cents in Claim.objects.filter(
                 practice=self.practice, patient_control_number__in=numbers
-            ).values_list("patient_control_number", flat=True)
-        )
+            ).values_list(
+                "patient_control_number",
+                "coverage__member_id",
+                "encounter__date_of_service",
+                "total_charge_cents",
+            )
+        }
+        shared = {key[0] for key in known}
         controls = [ln.control_number for c in claims for ln in c.lines if ln.control_number]
         self._used_controls = set(
             ChargeLine.objects.filter(
@@ -337,10 +351,23 @@ class _Importer:
         fresh: list[x.ProfessionalClaim] = []
         for claim in claims:
             pcn = claim.patient_control_number
-            if pcn in known:
+            key = (
+                pcn,
+                claim.subscriber.member_id,
+                min((ln.service_date for ln in claim.lines), default=None),
+                _cents(claim.total_charge),
+            )
+            if key in known:
                 self.result.duplicates.append(pcn)
                 continue
-            known.add(pcn)  # a second claim with the same number in this file is a duplicate
+            known.add(key)  # the same claim twice in this file is a duplicate
+            if pcn in shared:
+                self.pcn = pcn
+                self.warn(
+                    "another claim of the practice has this patient control number; an 835 "
+                    "paying it is matched by patient, charge and service lines"
+                )
+            shared.add(pcn)
             fresh.append(claim)
         # Our own line control numbers for the lines that cannot keep the file's, drawn at once.
         kept = set(self._used_controls)
@@ -448,6 +475,7 @@ class _Importer:
             sequence=SEQUENCE_BY_PRIORITY[priority],
             frequency_code=src.frequency,
             patient_control_number=pcn,
+            external_pcn=True,
             payer_claim_number=src.payer_claim_number,
             total_charge_cents=total,
             status=ClaimStatus.DRAFT.value,
@@ -877,13 +905,6 @@ class _Importer:
                 )
             if any(p > n_codes for p in ln.diagnosis_pointers):
                 raise self.fail(f"{where}: a diagnosis pointer points past the {n_codes} codes")
-            if ln.service_date != encounter.date_of_service or ln.service_end_date:
-                self.warn(
-                    f"{where} is dated {ln.service_date.isoformat()}"
-                    + (f" to {ln.service_end_date.isoformat()}" if ln.service_end_date else "")
-                    + f"; our encounter has one date of service, "
-                    f"{encounter.date_of_service.isoformat()}"
-                )
             if ln.place_of_service and ln.place_of_service != encounter.place_of_service:
                 self.warn(
                     f"{where} has place of service {ln.place_of_service}; the encounter keeps "
@@ -920,6 +941,11 @@ class _Importer:
                 ndc_quantity=_plain(drug.quantity) if drug is not None else "",
                 ndc_unit=drug.unit if drug is not None else "",
                 line_control_number=control,
+                # The encounter's date is the claim's first; a line keeps its own when it differs.
+                service_date=ln.service_date
+                if ln.service_date != encounter.date_of_service or ln.service_end_date
+                else None,
+                service_end_date=ln.service_end_date,
             )
             with self.checked(where):
                 line.full_clean(

@@ -34,6 +34,14 @@ class Claim(models.Model):
         max_length=1, choices=FREQUENCY_CHOICES, default=ClaimFrequency.ORIGINAL.value
     )
     patient_control_number = models.CharField(max_length=20)
+    external_pcn = models.BooleanField(
+        "patient control number from another system",
+        default=False,
+        help_text=(
+            "The CLM01 an imported 837P carried: other imported claims of the practice may share "
+            "it (legacy systems send an account number). Numbers OpenRCM draws are unique."
+        ),
+    )
     payer_claim_number = models.CharField(
         max_length=50,
         blank=True,
@@ -57,14 +65,21 @@ class Claim(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            # Unique for the numbers we draw; an 835 choosing among claims that share an
+            # imported number is openrcm.core.posting.claim_match's work.
             models.UniqueConstraint(
-                fields=["practice", "patient_control_number"], name="pcn_unique_in_practice"
+                fields=["practice", "patient_control_number"],
+                condition=models.Q(external_pcn=False),
+                name="pcn_unique_in_practice",
             ),
             models.CheckConstraint(
                 condition=models.Q(total_charge_cents__gte=0), name="claim_total_not_negative"
             ),
         ]
-        indexes = [models.Index(fields=["practice", "status"])]
+        indexes = [
+            models.Index(fields=["practice", "status"]),
+            models.Index(fields=["practice", "patient_control_number"], name="claim_pcn"),
+        ]
 
     def __str__(self) -> str:
         return f"Claim {self.patient_control_number}"

@@ -111,7 +111,8 @@ def claim_cms1500_facts(claim: Claim) -> ClaimFacts:
         charge = claim_line.charge_line
         lines.append(
             ServiceLineFacts(
-                date_from=encounter.date_of_service,
+                date_from=charge.service_date or encounter.date_of_service,
+                date_to=charge.service_end_date,
                 procedure=charge.procedure_code,
                 charge=claim_line.charge.amount,
                 pointers=tuple(charge.pointers),

@@ -92,6 +92,8 @@ _LINE_COLUMNS = (
     "charge_line__ndc_quantity",
     "charge_line__ndc_unit",
     "charge_line__line_control_number",
+    "charge_line__service_date",
+    "charge_line__service_end_date",
 )
 
 
@@ -269,6 +271,8 @@ def sendable_claims(*, practice: Practice, claims: QuerySet[Claim]) -> list[Send
             quantity,
             unit,
             control,
+            own_date,
+            end_date,
         ) in (
             ClaimLine.objects.filter(claim_id__in=Subquery(chunk.values("pk")))
             .order_by("claim_id", "line_number")
@@ -279,7 +283,8 @@ def sendable_claims(*, practice: Practice, claims: QuerySet[Claim]) -> list[Send
                     procedure_code=code,
                     charge=_amount(cents),
                     units=Decimal(units),
-                    service_date=dates[claim_id],
+                    service_date=own_date or dates[claim_id],  # the line's, else the claim's
+                    service_end_date=end_date,
                     diagnosis_pointers=_pointers(pointers),
                     control_number=control,
                     modifiers=[m for m in (m1, m2, m3, m4) if m],

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 
 from openrcm.core.codes.shapes import (
     CodeShapeError,
@@ -140,6 +142,18 @@ class ChargeLine(models.Model):
     ndc_quantity = models.CharField(max_length=15, blank=True)
     ndc_unit = models.CharField(max_length=2, blank=True, help_text="UN, ML, GR, F2, ME")
     line_control_number = models.CharField(max_length=30)
+    service_date = models.DateField(
+        "date of service",
+        null=True,
+        blank=True,
+        help_text="The line's own date (its DTP*472); empty: the encounter's date of service.",
+    )
+    service_end_date = models.DateField(
+        "through date",
+        null=True,
+        blank=True,
+        help_text="The last day of a range of service (DTP*472 RD8); empty: one day.",
+    )
 
     objects = PracticeScopedQuerySet.as_manager()
 
@@ -154,6 +168,11 @@ class ChargeLine(models.Model):
                 condition=models.Q(charge_cents__gte=0), name="charge_not_negative"
             ),
             models.CheckConstraint(condition=models.Q(units__gte=1), name="units_at_least_one"),
+            models.CheckConstraint(
+                condition=models.Q(service_end_date__isnull=True)
+                | models.Q(service_date__isnull=False, service_end_date__gte=F("service_date")),
+                name="line_service_range_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -162,6 +181,11 @@ class ChargeLine(models.Model):
     @property
     def modifiers(self) -> list[str]:
         return [m for m in (self.modifier1, self.modifier2, self.modifier3, self.modifier4) if m]
+
+    @property
+    def date_of_service(self) -> dt.date:
+        """The line's date of service: its own, else the encounter's."""
+        return self.service_date or self.encounter.date_of_service
 
     @property
     def pointers(self) -> list[int]:
@@ -186,5 +210,11 @@ class ChargeLine(models.Model):
             raise ValidationError({"diagnosis_pointers": "Pointers are diagnosis positions 1-12."})
         if len(set(pointers)) != len(pointers):
             raise ValidationError({"diagnosis_pointers": "A pointer appears twice."})
+        if self.service_end_date is not None and (
+            self.service_date is None or self.service_end_date < self.service_date
+        ):
+            raise ValidationError(
+                {"service_end_date": "The through date needs a date of service on or before it."}
+            )
         if self.ndc_code and not (self.ndc_quantity and self.ndc_unit):
             raise ValidationError({"ndc_quantity": "An NDC needs its quantity and unit."})

@@ -21,7 +21,9 @@ from openrcm.tenancy.services import practice_next_number, practice_next_numbers
 
 @dataclass(slots=True)
 class ChargeLineInput:
-    """A charge line as entered; charge None means "take it from the practice's fee schedule"."""
+    """A charge line as entered; charge None means "take it from the practice's fee schedule";
+    service_date None means the encounter's date (a line of a series, or of a range, has its
+    own: ``service_date`` through ``service_end_date``)."""
 
     procedure_code: str
     diagnosis_pointers: list[int]
@@ -31,6 +33,8 @@ class ChargeLineInput:
     ndc_code: str = ""
     ndc_quantity: str = ""
     ndc_unit: str = ""
+    service_date: dt.date | None = None
+    service_end_date: dt.date | None = None
 
 
 def _normalized_diagnoses(codes: list[str]) -> list[str]:
@@ -71,6 +75,9 @@ def _build_lines(
         if len(item.modifiers) > MAX_MODIFIERS:
             errors[f"{prefix}.modifiers"] = "At most 4 modifiers."
             continue
+        own_date = item.service_date
+        if own_date == encounter.date_of_service and item.service_end_date is None:
+            own_date = None  # the encounter's date: it follows the encounter if that changes
         charge_cents: int
         if item.charge is not None:
             charge_cents = item.charge.cents  # the line total as entered
@@ -79,7 +86,7 @@ def _build_lines(
                 practice=encounter.practice,
                 procedure_code=item.procedure_code,
                 modifier=item.modifiers[0] if item.modifiers else "",
-                on=encounter.date_of_service,
+                on=own_date or encounter.date_of_service,
             )
             if fee is None:
                 errors[f"{prefix}.charge"] = (
@@ -105,6 +112,8 @@ def _build_lines(
             ndc_quantity=item.ndc_quantity,
             ndc_unit=item.ndc_unit,
             line_control_number="pending",
+            service_date=own_date,
+            service_end_date=item.service_end_date,
         )
         try:
             if relations_checked:

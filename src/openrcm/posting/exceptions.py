@@ -128,6 +128,7 @@ def posting_exception_match(
             result,
         )
         poster.remittance = remittance
+        poster.only_claim_id = claim.pk  # claims may share the number: this is the one
         poster._claims([moved])
         if result.duplicate_claims or not poster.pending:
             raise ExceptionMatchError(

@@ -45,6 +45,7 @@ from openrcm.clearinghouse.models import InboundFile
 from openrcm.core.claims.state import can_transition
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.core.money import decimal_to_cents
+from openrcm.core.posting.claim_match import ClaimCandidate, ClaimChoice, choose_claim
 from openrcm.core.posting.entries import Bucket, Entry, EntryKind, PatientReason, PostedEntry
 from openrcm.core.posting.match import OurLine
 from openrcm.core.posting.plan import ClaimPostingPlan, OurClaim, content_key, plan_claim_payment
@@ -61,7 +62,7 @@ from openrcm.core.x12.errors import X12Error
 from openrcm.encounters.models import ChargeLine
 from openrcm.files.models import StoredFileKind
 from openrcm.files.services import UploadRefused, file_read, file_store
-from openrcm.patients.models import Coverage
+from openrcm.patients.models import Coverage, Patient
 from openrcm.posting.ledger import (
     BATCH,
     Placement,
@@ -318,6 +319,7 @@ class _Pending:
     claim: Claim | None
     plan: ClaimPostingPlan | None
     lines: dict[int, ClaimLine]
+    choice: ClaimChoice | None = None
 
 
 class _SetPoster:
@@ -336,6 +338,7 @@ class _SetPoster:
         self.targets: dict[int, ClaimStatus] = {}
         self.claims: dict[int, Claim] = {}
         self.reversed: list[tuple[int, RemittanceClaim]] = []
+        self.only_claim_id: int | None = None  # a manual match: the claim a person chose
 
     # -- the set ---------------------------------------------------------------------------
 
@@ -427,14 +430,20 @@ class _SetPoster:
 
     # -- claims ----------------------------------------------------------------------------
 
-    def _load(self, pcns: list[str]) -> tuple[dict[str, Claim], dict[int, list[ClaimLine]]]:
-        claims: dict[str, Claim] = {}
+    def _load(self, pcns: list[str]) -> tuple[dict[str, list[Claim]], dict[int, list[ClaimLine]]]:
+        """The claims with these patient control numbers (imported claims may share one), and
+        their lines."""
+        claims: dict[str, list[Claim]] = defaultdict(list)
         for start in range(0, len(pcns), BATCH):
-            for claim in Claim.objects.filter(
-                practice=self.practice, patient_control_number__in=pcns[start : start + BATCH]
-            ).select_related("encounter", "coverage"):
-                claims[claim.patient_control_number] = claim
-        ids = [c.pk for c in claims.values()]
+            for claim in (
+                Claim.objects.filter(
+                    practice=self.practice, patient_control_number__in=pcns[start : start + BATCH]
+                )
+                .select_related("encounter", "coverage")
+                .order_by("id")
+            ):
+                claims[claim.patient_control_number].append(claim)
+        ids = [c.pk for group in claims.values() for c in group]
         lines: dict[int, list[ClaimLine]] = defaultdict(list)
         for start in range(0, len(ids), BATCH):
             for line in (
@@ -469,9 +478,9 @@ class _SetPoster:
     def _claims(self, payments: list[ClaimPayment]) -> None:
         pcns = sorted({p.patient_control_number.strip() for p in payments})
         by_pcn, lines = self._load(pcns)
-        self.claims = {c.pk: c for c in by_pcn.values()}
-        ledger_charges_post(claims=by_pcn.values(), actor=self.by, now=self.moment)
-        next_payer = self._next_payers(by_pcn.values())
+        self.claims = {c.pk: c for group in by_pcn.values() for c in group}
+        ledger_charges_post(claims=self.claims.values(), actor=self.by, now=self.moment)
+        next_payer = self._next_payers(self.claims.values())
         posted_keys: set[tuple[int, str]] = set()
         ids = list(self.claims)
         for start in range(0, len(ids), BATCH):
@@ -486,9 +495,10 @@ class _SetPoster:
             )
         for payment in payments:
             pcn = payment.patient_control_number.strip()
-            claim = by_pcn.get(pcn)
+            choice = self._choose_claim(payment, by_pcn.get(pcn, []), lines)
+            claim = self.claims[choice.chosen.claim_id] if choice.chosen is not None else None
             if claim is None:
-                self._unknown(payment)
+                self._unknown(payment, choice)
                 continue
             our_lines = lines.get(claim.pk, [])
             our = OurClaim(
@@ -511,6 +521,8 @@ class _SetPoster:
                 continue
             posted_keys.add((claim.pk, plan.content_key))
             rc = self._rc(payment, claim, plan)
+            if choice.tried:  # several claims had CLP01: say which was chosen and how
+                rc.warnings = [*rc.warnings, choice.message]
             pending = _Pending(rc, claim, plan, {ln.pk: ln for ln in our_lines})
             self.pending.append(pending)
             if not plan.postable:
@@ -554,11 +566,50 @@ class _SetPoster:
             else [],
         )
 
-    def _unknown(self, payment: ClaimPayment) -> None:
+    def _unknown(self, payment: ClaimPayment, choice: ClaimChoice) -> None:
         rc = self._rc(payment, None, None)
         rc.content_key = content_key(payment)
         rc.outcome = "exception"
-        self.pending.append(_Pending(rc, None, None, {}))
+        self.pending.append(_Pending(rc, None, None, {}, choice))
+
+    # -- which claim: CLP01, and the core's choice when claims share it -----------------------
+
+    def _choose_claim(
+        self, payment: ClaimPayment, claims: list[Claim], lines: dict[int, list[ClaimLine]]
+    ) -> ClaimChoice:
+        """Our claim for `payment` among `claims` (those with its CLP01; several when imported
+        claims share a number): `core.posting.claim_match.choose_claim` decides. A manual match
+        (`only_claim_id`) names the claim itself."""
+        if self.only_claim_id is not None:
+            claims = [c for c in claims if c.pk == self.only_claim_id]
+        if len(claims) < 2:
+            return choose_claim(
+                [
+                    ClaimCandidate(OurClaim(c.pk, c.patient_control_number, ()), "", "", "")
+                    for c in claims
+                ],
+                payment,
+            )
+        names = {
+            pk: (last, first)
+            for pk, last, first in Patient.objects.filter(
+                pk__in={c.encounter.patient_id for c in claims}
+            ).values_list("pk", "last_name", "first_name")
+        }
+        candidates = [
+            ClaimCandidate(
+                OurClaim(
+                    c.pk,
+                    c.patient_control_number,
+                    tuple(_our_line(c, ln) for ln in lines.get(c.pk, [])),
+                ),
+                member_id=c.coverage.member_id,
+                last_name=names.get(c.encounter.patient_id, ("", ""))[0],
+                first_name=names.get(c.encounter.patient_id, ("", ""))[1],
+            )
+            for c in claims
+        ]
+        return choose_claim(candidates, payment)
 
     def _earlier(self, claim: Claim, payer_claim_number: str) -> list[PostedEntry]:
         rows = LedgerEntry.objects.filter(
@@ -580,7 +631,7 @@ class _SetPoster:
         exceptions: list[PostingException] = []
         for p in pending:
             if p.claim is None:
-                exceptions.append(self._exception_unknown(p.rc))
+                exceptions.append(self._exception_unknown(p.rc, p.choice))
                 continue
             assert p.plan is not None
             if not p.plan.postable:
@@ -645,7 +696,25 @@ class _SetPoster:
                 )
         self.reversed = []
 
-    def _exception_unknown(self, rc: RemittanceClaim) -> PostingException:
+    def _exception_unknown(
+        self, rc: RemittanceClaim, choice: ClaimChoice | None
+    ) -> PostingException:
+        if choice is not None and choice.candidates:  # claims share CLP01; none is surely it
+            return PostingException(
+                practice=self.practice,
+                remittance=self.remittance,
+                remittance_claim=rc,
+                kind=ExceptionKind.UNKNOWN_CLAIM,
+                patient_control_number=rc.patient_control_number,
+                tried=f"CLP01 {rc.patient_control_number!r}: {choice.message}; match it to a "
+                "claim by hand",
+                detail={
+                    "paid": _money(rc.paid_cents),
+                    "payer_claim_number": rc.payer_claim_number,
+                    "candidates": [c.claim_id for c in choice.candidates],
+                    "choice": choice.kind,
+                },
+            )
         return PostingException(
             practice=self.practice,
             remittance=self.remittance,
@@ -709,7 +778,8 @@ def _our_line(claim: Claim, line: ClaimLine) -> OurLine:
         line_control_number=charge.line_control_number or None,
         procedure=charge.procedure_code,
         modifiers=tuple(charge.modifiers),
-        service_date=claim.encounter.date_of_service,
+        service_date=charge.service_date or claim.encounter.date_of_service,
+        service_end_date=charge.service_end_date,
         charge_cents=line.charge_cents,
         units=Decimal(charge.units),
     )

@@ -45,6 +45,8 @@ class LineFacts:
     ndc: str = ""
     ndc_quantity: str = ""
     ndc_unit: str = ""
+    service_date: dt.date | None = None  # None: the claim's date of service
+    service_end_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +147,8 @@ def snapshot_from_facts(facts: ClaimFacts) -> ClaimSnapshot:
             units=Decimal(line.units),
             modifiers=line.modifiers,
             pointers=line.pointers,
-            service_date=facts.date_of_service,
+            service_date=line.service_date or facts.date_of_service,
+            service_date_end=line.service_end_date,
             ndc=line.ndc,
             ndc_quantity=_quantity(line.ndc_quantity),
             ndc_unit=line.ndc_unit,
@@ -241,6 +244,8 @@ def claim_snapshot(*, claim: Claim) -> ClaimSnapshot:
                     ndc=line.charge_line.ndc_code,
                     ndc_quantity=line.charge_line.ndc_quantity,
                     ndc_unit=line.charge_line.ndc_unit,
+                    service_date=line.charge_line.service_date,
+                    service_end_date=line.charge_line.service_end_date,
                 )
                 for line in lines.order_by("line_number")
             ),
@@ -324,6 +329,8 @@ _LINE_COLUMNS = (
     "charge_line__ndc_code",
     "charge_line__ndc_quantity",
     "charge_line__ndc_unit",
+    "charge_line__service_date",
+    "charge_line__service_end_date",
 )
 
 
@@ -378,6 +385,8 @@ def claim_snapshots(*, practice: Practice, claims: QuerySet[Claim]) -> Iterator[
             ndc,
             quantity,
             unit,
+            own_date,
+            end_date,
         ) in (
             ClaimLine.objects.filter(claim_id__in=Subquery(chunk.values("pk")))
             .order_by("claim_id", "line_number")
@@ -394,6 +403,8 @@ def claim_snapshots(*, practice: Practice, claims: QuerySet[Claim]) -> Iterator[
                     ndc=ndc,
                     ndc_quantity=quantity,
                     ndc_unit=unit,
+                    service_date=own_date,
+                    service_end_date=end_date,
                 )
             )
         diagnoses: dict[int, list[str]] = defaultdict(list)

@@ -7,7 +7,8 @@ one of them and records how (:class:`MatchMethod`):
    Decided first for every SVC, so a fallback never takes a line another SVC names by 6R.
    Several SVCs may name one line: the payer split (unbundled) it, and each posts to it.
 2. ``procedure``: the procedure code, the modifiers (in any order) and the date of service (the
-   SVC's DTM*472, or its DTM*150-151 period, else the claim's statement dates DTM*232-233).
+   SVC's DTM*472, or its DTM*150-151 period, else the claim's statement dates DTM*232-233,
+   against our line's own date of service, or its range, which must meet the SVC's).
    Several candidates are narrowed by the charge (SVC02), then the units; candidates that are
    still alike in everything we compare are taken in line order (they are interchangeable).
 3. ``original_procedure``: as ``procedure``, with the code and modifiers of SVC06, which is
@@ -76,7 +77,9 @@ class OurLine:
     """One line of our claim, as the app knows it.
 
     ``line_control_number`` is what we sent in REF*6R (``None`` if we sent none); ``modifiers``
-    in their 837P order; ``charge_cents`` the line charge; ``units`` the units billed.
+    in their 837P order; ``service_date`` the line's own date of service (its DTP*472; through
+    ``service_end_date`` for a range); ``charge_cents`` the line charge; ``units`` the units
+    billed.
     """
 
     line_id: int
@@ -86,6 +89,12 @@ class OurLine:
     service_date: date
     charge_cents: int
     units: Decimal = Decimal(1)
+    service_end_date: date | None = None
+
+    @property
+    def last_date(self) -> date:
+        """The line's last day of service (its first, for a single day)."""
+        return self.service_end_date or self.service_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +158,10 @@ def describe_svc(index: int, svc: ServiceLine) -> str:
 def _describe_line(line: OurLine) -> str:
     mods = ":".join(line.modifiers)
     code = f"{line.procedure}:{mods}" if mods else line.procedure
-    return (
-        f"line {line.line_id} {code} on {line.service_date.isoformat()} "
-        f"${cents_to_decimal(line.charge_cents):,.2f}"
-    )
+    when = line.service_date.isoformat()
+    if line.last_date != line.service_date:
+        when = f"{when} to {line.last_date.isoformat()}"
+    return f"line {line.line_id} {code} on {when} ${cents_to_decimal(line.charge_cents):,.2f}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,11 +169,12 @@ class _Window:
     start: date | None
     end: date | None
 
-    def holds(self, day: date) -> bool:
+    def holds(self, line: OurLine) -> bool:
+        """Whether our line's dates of service meet the window (a range overlaps it)."""
         if self.start is None:
             return True
         end = self.end or self.start
-        return self.start <= day <= end
+        return line.service_date <= end and self.start <= line.last_date
 
     def text(self) -> str:
         if self.start is None:
@@ -205,9 +215,10 @@ def _narrow(svc: ServiceLine, candidates: list[OurLine]) -> tuple[list[OurLine],
 
 def _alike(lines: list[OurLine]) -> bool:
     first = lines[0]
-    key = (first.procedure, _mods(first.modifiers), first.service_date, first.charge_cents)
+    key = (first.procedure, _mods(first.modifiers), first.service_date, first.last_date)
     return all(
-        (line.procedure, _mods(line.modifiers), line.service_date, line.charge_cents) == key
+        (line.procedure, _mods(line.modifiers), line.service_date, line.last_date) == key
+        and line.charge_cents == first.charge_cents
         and line.units == first.units
         for line in lines
     )
@@ -312,7 +323,7 @@ def _fallback(
             for line in free
             if _code(line.procedure) == code
             and _mods(line.modifiers) == mods
-            and window.holds(line.service_date)
+            and window.holds(line)
         ]
         if not candidates:
             attempts.append(f"{what}: no free line fits")
@@ -337,9 +348,7 @@ def _fallback(
     loose = [
         line
         for line in free
-        if _code(line.procedure) in codes
-        and window.holds(line.service_date)
-        and line.charge_cents == charge
+        if _code(line.procedure) in codes and window.holds(line) and line.charge_cents == charge
     ]
     what = (
         f"procedure {' or '.join(sorted(codes))} {window.text()} with charge "
