@@ -24,11 +24,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from openrcm.claims.models import Claim, ClaimLine
 from openrcm.core.posting.entries import Bucket, Entry, EntryKind, PatientReason, effect
-from openrcm.posting.models import ChargeBalance, EntrySource, LedgerEntry
+from openrcm.encounters.models import ChargeLine
+from openrcm.posting.models import ChargeBalance, EntrySource, LedgerDaySum, LedgerEntry
+from openrcm.tenancy.models import Practice
 
 BATCH = 500  # rows per statement (SQLite's bound-parameter limit, PostgreSQL's plan size)
 
@@ -136,7 +140,82 @@ def entries_write(
             ]
             LedgerEntry.objects.bulk_create(rows, batch_size=BATCH)
         _balances_move(deltas, practice_of, moment)
+        # Last: the day sums of a payment date are the rows every posting of that day shares,
+        # so their row locks are held for the shortest time.
+        _day_sums_add(placed, effective_date)
     return rows
+
+
+# A day sum's key: practice id, effective date, date of service, kind, bucket.
+type DaySumKey = tuple[int, dt.date, dt.date, str, str]
+
+
+def _service_dates(placed: Sequence[tuple[Entry, Placement]]) -> dict[BalanceKey, dt.date]:
+    """The date of service of each entry's holder: its charge line's encounter, or (an entry on
+    a whole claim) its claim's encounter."""
+    line_ids = sorted({w.charge_line_id for _e, w in placed if w.charge_line_id is not None})
+    claim_ids = sorted(
+        {w.claim_id for _e, w in placed if w.charge_line_id is None and w.claim_id is not None}
+    )
+    dates: dict[BalanceKey, dt.date] = {}
+    served = "encounter__date_of_service"
+    for start in range(0, len(line_ids), BATCH):
+        chunk = line_ids[start : start + BATCH]
+        for pk, day in ChargeLine.objects.filter(pk__in=chunk).values_list("pk", served):
+            dates[("line", pk)] = day
+    for start in range(0, len(claim_ids), BATCH):
+        chunk = claim_ids[start : start + BATCH]
+        for pk, day in Claim.objects.filter(pk__in=chunk).values_list("pk", served):
+            dates[("claim", pk)] = day
+    return dates
+
+
+def _day_sums_add(placed: Sequence[tuple[Entry, Placement]], effective_date: dt.date) -> None:
+    """Add the entries' cents to their :class:`LedgerDaySum` rows, creating missing ones: one
+    ``INSERT ... ON CONFLICT DO UPDATE SET cents = cents + excluded.cents`` per BATCH keys (the
+    same SQL on SQLite and PostgreSQL). Keys go in sorted order, so two postings touching the
+    same rows wait for each other instead of deadlocking."""
+    dates = _service_dates(placed)
+    sums: dict[DaySumKey, int] = defaultdict(int)
+    for entry, where in placed:
+        served = dates[_key(where.charge_line_id, where.claim_id)]
+        key = (where.practice_id, effective_date, served, entry.kind.value, entry.bucket.value)
+        sums[key] += entry.cents
+    day_sums_upsert(sums)
+
+
+_SUM_KEY = ("practice_id", "effective_date", "service_date", "kind", "bucket")
+
+
+def day_sums_upsert(sums: dict[DaySumKey, int]) -> None:
+    """Add ``sums`` (cents per day-sum key) to the stored :class:`LedgerDaySum` rows."""
+    ops = connection.ops
+    table = ops.quote_name(LedgerDaySum._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in (*_SUM_KEY, "cents"))
+    head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+    tail = (
+        f" ON CONFLICT ({', '.join(ops.quote_name(c) for c in _SUM_KEY)}) DO UPDATE SET "
+        f"cents = {table}.cents + excluded.cents"
+    )
+    rows = [
+        (
+            practice,
+            ops.adapt_datefield_value(effective),
+            ops.adapt_datefield_value(served),
+            kind,
+            bucket,
+            cents,
+        )
+        for (practice, effective, served, kind, bucket), cents in sorted(sums.items())
+        if cents
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            cursor.execute(
+                head + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)) + tail,
+                [v for row in chunk for v in row],
+            )
 
 
 _COLUMNS = (
@@ -392,6 +471,78 @@ def _describe(
         stored,
         recomputed,
     )
+
+
+def ledger_day_sums_recompute() -> dict[DaySumKey, int]:
+    """Every :class:`LedgerDaySum` as the entries sum to (one ``GROUP BY`` in the database);
+    keys whose entries sum to zero are left out."""
+    rows = (
+        LedgerEntry.objects.order_by()
+        .annotate(
+            served=Coalesce(
+                "charge_line__encounter__date_of_service", "claim__encounter__date_of_service"
+            )
+        )
+        .values_list("practice_id", "effective_date", "served", "kind", "bucket")
+        .annotate(total=Sum("cents"))
+    )
+    return {
+        (practice, effective, served, kind, bucket): total
+        for practice, effective, served, kind, bucket, total in rows.iterator(chunk_size=5000)
+        if total
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class DaySumDifference:
+    """A stored day sum that is not what its entries sum to."""
+
+    practice_slug: str
+    effective_date: dt.date
+    service_date: dt.date
+    kind: str
+    bucket: str
+    stored: int
+    recomputed: int
+
+    def __str__(self) -> str:
+        return (
+            f"practice {self.practice_slug}, day sum of {self.kind} ({self.bucket}) effective "
+            f"{self.effective_date.isoformat()}, served {self.service_date.isoformat()}: "
+            f"stored {self.stored / 100:.2f}, recomputed {self.recomputed / 100:.2f}"
+        )
+
+
+def ledger_day_sums_check() -> list[DaySumDifference]:
+    """Compare every stored :class:`LedgerDaySum` with the entries' sums; the differences
+    (empty when they agree). A stored zero and a missing row are the same."""
+    recomputed = ledger_day_sums_recompute()
+    stored: dict[DaySumKey, int] = {}
+    for practice, effective, served, kind, bucket, cents in (
+        LedgerDaySum.objects.order_by().values_list(*_SUM_KEY, "cents").iterator(chunk_size=5000)
+    ):
+        if cents:
+            stored[(practice, effective, served, kind, bucket)] = cents
+    bad = sorted(
+        key for key in set(stored) | set(recomputed) if stored.get(key) != recomputed.get(key)
+    )
+    slugs = dict(Practice.objects.filter(pk__in={key[0] for key in bad}).values_list("pk", "slug"))
+    return [
+        DaySumDifference(
+            slugs.get(key[0], "?"), *key[1:], stored.get(key, 0), recomputed.get(key, 0)
+        )
+        for key in bad
+    ]
+
+
+def ledger_day_sums_rebuild() -> int:
+    """Replace every :class:`LedgerDaySum` by the entries' sums (for a book written without
+    :func:`entries_write`, such as the reports benchmark's); returns how many rows."""
+    sums = ledger_day_sums_recompute()
+    with transaction.atomic():
+        LedgerDaySum.objects.all().delete()
+        day_sums_upsert(sums)
+    return len(sums)
 
 
 # Statuses a claim reaches only after it went out: its charges belong on the ledger.

@@ -214,6 +214,42 @@ class ChargeBalance(models.Model):
         )
 
 
+class LedgerDaySum(models.Model):
+    """The ledger's money summed per practice, effective date, date of service, kind and bucket.
+
+    Kept in step with the entries: :func:`openrcm.posting.ledger.entries_write` adds each
+    entry's cents here in the transaction that stores it (``INSERT ... ON CONFLICT DO UPDATE``,
+    the sum done by the database, so concurrent postings add up). Reports read these few
+    thousand rows instead of every entry (docs/reporting.md, "Speed");
+    ``openrcm ledger check`` compares them with the entries. The date of service is that of the
+    entry's charge line's encounter (a claim-level entry: its claim's encounter).
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    effective_date = models.DateField()
+    service_date = models.DateField()
+    kind = models.CharField(max_length=32)
+    bucket = models.CharField(max_length=9)
+    cents = models.BigIntegerField(default=0)
+
+    objects = PracticeScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "effective_date", "service_date", "kind", "bucket"],
+                name="ledger_day_sum_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} {self.bucket} {self.cents / 100:.2f} effective {self.effective_date}, "
+            f"served {self.service_date}"
+        )
+
+
 class EraFile(models.Model):
     """One received 835 file: its bytes in the encrypted store, once per practice and hash."""
 

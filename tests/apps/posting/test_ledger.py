@@ -86,7 +86,7 @@ def test_balances_follow_the_core_effect(claim: Any) -> None:
 
 def test_ledger_check_names_a_tampered_balance(claim: Any) -> None:
     ledger_charges_post(claims=[claim])
-    assert "ledger ok: 2 balances agree with 2 entries" in run("ledger", "check")
+    assert "ledger ok: 2 balances and 1 day sums agree with 2 entries" in run("ledger", "check")
     line = claim.lines.order_by("line_number").first()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -97,7 +97,7 @@ def test_ledger_check_names_a_tampered_balance(claim: Any) -> None:
     text = str(difference)
     assert f"practice a, claim {claim.patient_control_number}, line 1 (99213)" in text
     assert "stored insurance 0.01, patient 0.00, recomputed insurance 125.00" in text
-    with pytest.raises(CommandError, match="1 balances differ"):
+    with pytest.raises(CommandError, match="1 balances and 0 day sums differ"):
         run("ledger", "check")
 
 

@@ -1,7 +1,7 @@
 """A Hypothesis state machine over the ledger: charges, 835 postings (with CO-45, PR-1/2/3 and
 CO-97 denials), reversals, re-imports of earlier files, patient payments, refunds and manual
-reversals. After every step every stored balance equals its recomputation from the entries,
-and nothing is posted twice.
+reversals. After every step every stored balance and every day sum (the reports' summary)
+equals its recomputation from the entries, and nothing is posted twice.
 
 The issue asks for at least 200 runs of 50 steps in CI (CI=true, or HYPOTHESIS_PROFILE=ci): CI
 runs 200 on SQLite; a developer's run and the PostgreSQL pass run 25 (OPENRCM_LEDGER_RUNS
@@ -25,7 +25,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from openrcm.claims.models import Claim
 from openrcm.core.money import Money
 from openrcm.encounters.services import ChargeLineInput, encounter_create
-from openrcm.posting.ledger import ledger_charges_post, ledger_check
+from openrcm.posting.ledger import ledger_charges_post, ledger_check, ledger_day_sums_check
 from openrcm.posting.models import LedgerEntry, RemittanceClaim
 from openrcm.posting.services import era_import, ledger_entry_post, ledger_entry_reverse
 from tests.apps.conftest import PracticeWorld
@@ -187,6 +187,12 @@ def test_the_ledger_never_drifts_and_never_posts_twice(practice_a: PracticeWorld
         @invariant()
         def balances_equal_the_ledger(self) -> None:
             assert ledger_check() == []
+
+        @invariant()
+        def day_sums_equal_the_ledger(self) -> None:
+            # The reports' summary (LedgerDaySum) is what the entries sum to, by practice,
+            # effective date, date of service, kind and bucket.
+            assert ledger_day_sums_check() == []
 
         @invariant()
         def nothing_posted_twice(self) -> None:
