@@ -617,3 +617,45 @@ def test_command_text_output_and_errors(riverbend: Practice, tmp_path: Path) -> 
         run("claims", "import-837", str(tmp_path / "missing.837"), "--practice", "riverbend")
     with pytest.raises(CommandError, match="no practice 'nope'"):
         run("claims", "import-837", str(bad), "--practice", "nope")
+
+
+# -- line dates and shared patient control numbers --------------------------------------------
+
+
+def test_each_line_keeps_its_own_date_of_service(riverbend: Practice, tmp_path: Path) -> None:
+    # Jane's injection was given two days after the visit; Sam's visit line bills a range.
+    segments = list(WORKED_SEGMENTS)
+    second = [i for i, seg in enumerate(segments) if seg == "DTP*472*D8*20260302"][1]
+    segments[second] = "DTP*472*D8*20260304"
+    segments[segments.index("DTP*472*D8*20260303")] = "DTP*472*RD8*20260303-20260305"
+    result = claims_import_837(practice=riverbend, path=_worked(tmp_path, _interchange(segments)))
+    assert result.warnings == []
+    jane = Claim.objects.get(patient_control_number="RB-0001")
+    assert jane.encounter.date_of_service == dt.date(2026, 3, 2)
+    assert [
+        (ln.charge_line.date_of_service, ln.charge_line.service_end_date)
+        for ln in jane.lines.select_related("charge_line__encounter")
+    ] == [(dt.date(2026, 3, 2), None), (dt.date(2026, 3, 4), None)]
+    sam = ChargeLine.objects.get(encounter__claims__patient_control_number="RB-0002")
+    assert (sam.service_date, sam.service_end_date) == (dt.date(2026, 3, 3), dt.date(2026, 3, 5))
+
+
+def test_claims_may_share_a_patient_control_number_and_are_still_imported_once(
+    riverbend: Practice, tmp_path: Path
+) -> None:
+    # The legacy EHR sends the family's account number as CLM01 for both visits.
+    text = _mutated(("CLM*RB-0002*80***11:B:1*Y*A*Y*Y", "CLM*RB-0001*80***11:B:1*Y*A*Y*Y"))
+    result = claims_import_837(practice=riverbend, path=_worked(tmp_path, text))
+    assert result.claims == ["RB-0001", "RB-0001"]
+    assert result.warnings == [
+        "claim RB-0001: another claim of the practice has this patient control number; an 835 "
+        "paying it is matched by patient, charge and service lines"
+    ]
+    shared = Claim.objects.filter(patient_control_number="RB-0001")
+    assert shared.count() == 2 and all(c.external_pcn for c in shared)
+    again = claims_import_837(
+        practice=riverbend,
+        path=_worked(tmp_path, text.replace("IMPORT-1", "IMPORT-2"), "again.837"),
+    )
+    assert (again.claims, again.duplicates) == ([], ["RB-0001", "RB-0001"])
+    assert Claim.objects.filter(patient_control_number="RB-0001").count() == 2

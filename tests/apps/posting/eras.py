@@ -46,7 +46,7 @@ def svc(
         modifiers=list(charge.modifiers),
         charge=D(line.charge_cents) / 100,
         paid=D(paid),
-        dates=[DateRef("472", line.claim.encounter.date_of_service)],
+        dates=[DateRef("472", charge.service_date or line.claim.encounter.date_of_service)],
         adjustments=[Adjustment(g, r, D(a)) for g, r, a in adjustments],
         references=[Reference("6R", charge.line_control_number)] if lcn else [],
         remarks=[Remark("HE", code) for code in remarks],

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from openrcm.core.posting.match import MatchMethod, match_lines
+from openrcm.core.posting.match import MatchMethod, OurLine, match_lines
 from openrcm.core.x12.era import DateRef
 
 from .builders import clp, ours, svc
@@ -162,3 +162,44 @@ def test_several_svcs_naming_one_line_are_a_split_line() -> None:
         (1, M.LINE_CONTROL_NUMBER),
     ]
     assert result.matches[1].detail == "the payer split our line: another 835 line names it too"
+
+
+def test_each_line_matches_on_its_own_date_of_service() -> None:
+    # One claim, T1005 on three dates, listed in another order than the SVCs.
+    lines = [
+        ours(1, "T1005", 50004, day=date(2003, 11, 29)),
+        ours(2, "T1005", 12780, day=date(2003, 10, 30)),
+        ours(3, "T1005", 28755, day=date(2003, 10, 31)),
+    ]
+    svcs = [
+        svc("T1005", "127.80", "0", "OA-A7:127.80", day=date(2003, 10, 30)),
+        svc("T1005", "287.55", "0", "OA-A7:287.55", day=date(2003, 10, 31)),
+        svc("T1005", "500.04", "0", "CO-16:500.04", day=date(2003, 11, 29)),
+    ]
+    result = match_lines(lines, clp("P1", "4", "915.39", "0", svcs))
+    assert result.complete
+    assert [(m.line.line_id, m.method) for m in result.matches] == [
+        (2, M.PROCEDURE),
+        (3, M.PROCEDURE),
+        (1, M.PROCEDURE),
+    ]
+
+
+def test_a_line_on_another_date_does_not_match() -> None:
+    lines = [ours(1, "T1005", 12780, day=date(2003, 10, 30))]
+    payment = clp("P1", "1", "127.80", "0", [svc("T1005", "127.80", "0", "CO-45:127.80",
+                                                 day=date(2003, 10, 31))])  # fmt: skip
+    result = match_lines(lines, payment)
+    assert not result.complete
+    assert "on 2003-10-31" in result.problems[0].message
+    assert "line 1 T1005 on 2003-10-30" in result.problems[0].message
+
+
+def test_our_line_range_meets_the_svc_date() -> None:
+    # Our line bills a month of rental (DTP*472 RD8); the payer dates the SVC within it.
+    line = OurLine(1, None, "E0601", (), date(2026, 1, 1), 9000, service_end_date=date(2026, 1, 31))
+    inside = clp("P1", "1", "90", "0", [svc("E0601", "90", "0", "CO-45:90", day=date(2026, 1, 15))])
+    after = clp("P1", "1", "90", "0", [svc("E0601", "90", "0", "CO-45:90", day=date(2026, 2, 1))])
+    assert match_lines([line], inside).complete
+    problem = match_lines([line], after).problems[0]
+    assert "2026-01-01 to 2026-01-31" in problem.message
