@@ -4,11 +4,13 @@ referring provider (2310A) and the prior authorization (REF*G1)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from openrcm.claims.models import Claim
 from openrcm.clearinghouse.services import batch_build, partner_for
-from openrcm.encounters.models import Encounter
+from openrcm.encounters.models import ChargeLine, Encounter
 from openrcm.files.services import file_read
 from openrcm.providers.models import Provider
 from openrcm.tenancy.models import Location, Practice
@@ -84,3 +86,28 @@ def test_facility_payer_address_referring_and_prior_authorization(practice: Prac
     at = lines.index(f"NM1*PR*2*{payer.name}*****PI*{payer.payer_id}")
     assert lines[at + 1] == f"N3*{payer.address_line1}"
     assert lines[at + 2].startswith(f"N4*{payer.city}*{payer.state}*{payer.zip_code}")
+
+
+def test_each_line_carries_its_own_date_of_service(practice: Practice) -> None:
+    claim = next(
+        c
+        for c in Claim.objects.filter(practice=practice, status="ready").order_by("id")
+        if c.lines.count() >= 2
+    )
+    day = claim.encounter.date_of_service
+    first, second = list(claim.lines.order_by("line_number"))[:2]
+    ChargeLine.objects.filter(pk=second.charge_line_id).update(
+        service_date=day + dt.timedelta(days=2), service_end_date=day + dt.timedelta(days=4)
+    )
+    built = batch_build(practice=practice, partner=partner_for(practice=practice))
+    text = file_read(stored=built.files[0].stored).decode("ascii")
+    assert pyx12_errors(text) == []
+    dates = [s for s in _claims(text)[claim.patient_control_number] if s[:2] == ["DTP", "472"]]
+    assert dates[0] == ["DTP", "472", "D8", f"{day:%Y%m%d}"]  # the encounter's date
+    assert dates[1] == [
+        "DTP",
+        "472",
+        "RD8",
+        f"{day + dt.timedelta(days=2):%Y%m%d}-{day + dt.timedelta(days=4):%Y%m%d}",
+    ]
+    assert first.charge_line.service_date is None

@@ -31,9 +31,9 @@ from openrcm.scrubbing.services import (
     payer_rule_update,
     practice_scrub,
 )
-from openrcm.scrubbing.snapshots import claim_snapshot
+from openrcm.scrubbing.snapshots import claim_snapshot, claim_snapshots
 from tests.apps.conftest import PracticeWorld
-from tests.apps.scrubbing.conftest import ERROR_RULE, LATER, TODAY, make_claim
+from tests.apps.scrubbing.conftest import ERROR_RULE, LATER, TODAY, line, make_claim
 
 
 def _status(claim: Claim) -> str:
@@ -282,3 +282,35 @@ def test_imported_ncci_edits_reach_the_scrubber(clean_claim: Claim) -> None:
     codes_import(kind="ncci-ptp", files=[data / "ptp_f1.txt"])  # the next quarter drops it
     assert claim_scrub(claim=clean_claim, today=TODAY).findings == []
     loaders.invalidate()
+
+
+def test_the_snapshot_gives_each_line_its_own_date(practice_a: PracticeWorld) -> None:
+    # A series: the visit on the encounter's date, two injections before it in the same series.
+    claim = make_claim(
+        practice_a,
+        lines=[
+            line("99213", [1, 2], "125.00"),
+            line("96372", [1], "30.00", service_date=dt.date(2026, 5, 20)),
+            line(
+                "96372",
+                [1],
+                "30.00",
+                service_date=dt.date(2026, 5, 25),
+                service_end_date=dt.date(2026, 5, 27),
+            ),
+        ],
+    )
+    stored = claim_snapshot(claim=claim)
+    [(_, batched)] = [
+        (row.claim.pk, row.snapshot)
+        for row in claim_snapshots(
+            practice=practice_a.practice, claims=Claim.objects.filter(pk=claim.pk)
+        )
+    ]
+    for snapshot in (stored, batched):
+        assert [(ln.service_date, ln.service_date_end) for ln in snapshot.lines] == [
+            (dt.date(2026, 6, 1), None),
+            (dt.date(2026, 5, 20), None),
+            (dt.date(2026, 5, 25), dt.date(2026, 5, 27)),
+        ]
+        assert snapshot.first_service_date() == dt.date(2026, 5, 20)  # timely filing counts it
