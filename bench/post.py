@@ -229,7 +229,9 @@ def child(backend: str, n_claims: int, profile: bool) -> None:
     say(f"  ledger check: {len(differences)} differences ({wall:.1f} s)")
     if profiler is not None:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(25)
         say(out.getvalue())
 
 

@@ -26,16 +26,18 @@ An 835 import, step by step:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from openrcm.audit.services import audit_record, audit_service_actor
@@ -48,7 +50,8 @@ from openrcm.core.money import decimal_to_cents
 from openrcm.core.posting.claim_match import ClaimCandidate, ClaimChoice, choose_claim
 from openrcm.core.posting.entries import Bucket, Entry, EntryKind, PatientReason, PostedEntry
 from openrcm.core.posting.match import OurLine
-from openrcm.core.posting.plan import ClaimPostingPlan, OurClaim, content_key, plan_claim_payment
+from openrcm.core.posting.plan import ClaimPostingPlan, OurClaim, plan_claim_payment
+from openrcm.core.posting.plan import content_key as payment_content_key
 from openrcm.core.x12.era import (
     ClaimPayment,
     RemittanceEnd,
@@ -72,6 +75,7 @@ from openrcm.posting.ledger import (
 )
 from openrcm.posting.models import (
     Denial,
+    DenialStatus,
     EntrySource,
     EraFile,
     ExceptionKind,
@@ -86,12 +90,17 @@ from openrcm.posting.secondary import next_payer_claims_after_posting
 from openrcm.tenancy.models import Practice
 
 __all__ = [
+    "ClaimPaymentPosting",
+    "ClaimPaymentRefused",
     "EraImportError",
     "EraImportResult",
+    "PostingClaim",
+    "claim_payment_post",
     "era_import",
     "eras_post_pending",
     "ledger_entry_post",
     "ledger_entry_reverse",
+    "remittance_claim_payment_read",
 ]
 
 SERVICE_USER = "posting"
@@ -185,6 +194,29 @@ def _read_sets(raw: bytes, name: str) -> list[_Set]:
     if not sets:
         raise EraImportError(f"{name or 'the file'} holds no 835 transaction set")
     return sets
+
+
+def remittance_claim_payment_read(
+    *, remittance: Remittance, content_key: str
+) -> ClaimPayment | None:
+    """The CLP of the posted `remittance` whose content key (the core's `content_key`) is
+    `content_key`, read again from the stored 835 (the file is the record, not a copy of it);
+    None when the file no longer holds that set or CLP. Raises `EraImportError` when the
+    stored file cannot be read."""
+    era_file = remittance.era_file
+    for item in _read_sets(file_read(stored=era_file.stored), era_file.name):
+        header = item.header
+        if item.failure is not None or header is None:
+            continue
+        if (header.control_number, header.trace.number[:50]) != (
+            remittance.control_number,
+            remittance.trace_number,
+        ):
+            continue
+        for payment in item.claims:
+            if payment_content_key(payment) == content_key:
+                return payment
+    return None
 
 
 def _payee_ids(header: EraRemittance | None) -> tuple[str, str]:
@@ -296,7 +328,7 @@ def era_import(
         )
         for item in sets:
             with transaction.atomic():
-                _SetPoster(era_file, item, by, moment, result).post()
+                _SetPoster(era_file, by, moment, result).post(item)
         audit_record(
             action="import",
             actor=by,
@@ -313,44 +345,245 @@ def era_import(
     return result
 
 
-@dataclass
+# -- claims as posting reads them: plain rows ------------------------------------------------
+
+
+@dataclass(slots=True)
+class PostingClaim:
+    """One of our claims as posting reads it: plain values, not a model instance (an 835 of
+    thousands of claims would spend more building instances than posting). It has the fields
+    `claims_transition_many` moves (`pk`, `practice_id`, `status`, `status_changed_at`)."""
+
+    pk: int
+    practice_id: int
+    patient_control_number: str
+    status: str
+    status_changed_at: dt.datetime | None
+    patient_id: int
+    date_of_service: dt.date
+    coverage_priority: int
+    member_id: str
+    lines: tuple[OurLine, ...] = ()
+    charge_line_of: dict[int, int] = field(default_factory=dict)  # claim line id: charge line
+
+
+_CLAIM_FIELDS = (
+    "pk",
+    "practice_id",
+    "patient_control_number",
+    "status",
+    "status_changed_at",
+    "encounter__patient_id",
+    "encounter__date_of_service",
+    "coverage__priority",
+    "coverage__member_id",
+)
+
+
+def _claims_by_patient_control_number(
+    practice: Practice, pcns: Sequence[str]
+) -> dict[str, list[PostingClaim]]:
+    """Our claims of `practice` whose patient control number is one of `pcns` (CLP01, surrounding
+    spaces removed), in id order, with their lines: the one place an 835's CLP01 finds claims.
+    Several claims may share a number (claims imported with another system's CLM01)."""
+    found: dict[str, list[PostingClaim]] = defaultdict(list)
+    claims: list[PostingClaim] = []
+    for start in range(0, len(pcns), BATCH):
+        rows = (
+            Claim.objects.filter(
+                practice=practice, patient_control_number__in=pcns[start : start + BATCH]
+            )
+            .order_by("id")
+            .values_list(*_CLAIM_FIELDS)
+        )
+        claims += [PostingClaim(*row) for row in rows]
+    claims.sort(key=lambda c: c.pk)
+    for claim in claims:
+        found[claim.patient_control_number].append(claim)
+    _claim_lines_load(claims)
+    return found
+
+
+def _claims_by_id(ids: Sequence[int]) -> list[PostingClaim]:
+    """The claims with these ids, with their lines (a claim a person chose)."""
+    claims = [
+        PostingClaim(*row) for row in Claim.objects.filter(pk__in=ids).values_list(*_CLAIM_FIELDS)
+    ]
+    _claim_lines_load(claims)
+    return claims
+
+
+_LINE_FIELDS = (
+    "pk",
+    "claim_id",
+    "charge_line_id",
+    "charge_cents",
+    "charge_line__line_control_number",
+    "charge_line__procedure_code",
+    "charge_line__modifier1",
+    "charge_line__modifier2",
+    "charge_line__modifier3",
+    "charge_line__modifier4",
+    "charge_line__units",
+    "charge_line__service_date",
+    "charge_line__service_end_date",
+)
+
+
+def _claim_lines_load(claims: Sequence[PostingClaim]) -> None:
+    """Give each claim its lines as the core matches them (`OurLine`), BATCH claims a query."""
+    by_id = {c.pk: c for c in claims}
+    lines: dict[int, list[OurLine]] = defaultdict(list)
+    ids = sorted(by_id)
+    for start in range(0, len(ids), BATCH):
+        rows = (
+            ClaimLine.objects.filter(claim_id__in=ids[start : start + BATCH])
+            .order_by("claim_id", "line_number")
+            .values_list(*_LINE_FIELDS)
+        )
+        for pk, claim_id, charge_line_id, *rest in rows:
+            claim = by_id[claim_id]
+            claim.charge_line_of[pk] = charge_line_id
+            lines[claim_id].append(_our_line(claim, pk, *rest))
+    for claim_id, found in lines.items():
+        by_id[claim_id].lines = tuple(found)
+
+
+def _our_line(
+    claim: PostingClaim,
+    pk: int,
+    charge_cents: int,
+    line_control_number: str,
+    procedure: str,
+    mod1: str,
+    mod2: str,
+    mod3: str,
+    mod4: str,
+    units: int,
+    service_date: dt.date | None,
+    service_end_date: dt.date | None,
+) -> OurLine:
+    """One claim line as the core matches it (the `_LINE_FIELDS` after the first three)."""
+    return OurLine(
+        line_id=pk,
+        line_control_number=line_control_number or None,
+        procedure=procedure,
+        modifiers=tuple(m for m in (mod1, mod2, mod3, mod4) if m),
+        service_date=service_date or claim.date_of_service,
+        service_end_date=service_end_date,
+        charge_cents=charge_cents,
+        units=Decimal(units),
+    )
+
+
+def _our_claim(claim: PostingClaim) -> OurClaim:
+    return OurClaim(
+        claim_id=claim.pk, patient_control_number=claim.patient_control_number, lines=claim.lines
+    )
+
+
+# Columns of the rows posting inserts as plain rows (values as the database takes them).
+_RC_COLUMNS = (
+    "practice_id", "remittance_id", "claim_id", "patient_control_number", "status_code",
+    "charge_cents", "paid_cents", "patient_responsibility_cents", "payer_claim_number",
+    "outcome", "content_key", "warnings", "matching",
+)  # fmt: skip
+_DENIAL_COLUMNS = (
+    "practice_id", "claim_id", "claim_line_id", "remittance_claim_id", "group_code", "carc",
+    "rarcs", "category", "next_action", "cents", "status", "created_at",
+)  # fmt: skip
+
+
+def _rows_insert(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning: bool = False,
+) -> list[int]:
+    """INSERT plain rows, BATCH to a statement; with `returning`, the new ids in row order.
+
+    JSON columns take `json.dumps` text (cast to jsonb on PostgreSQL). Ids are assigned in
+    insertion order within a statement (a sequence, or SQLite's rowid), so the returned ids,
+    sorted, follow the rows whatever order RETURNING gives them in.
+    """
+    if not rows:
+        return []
+    ops = connection.ops
+    fields = [model._meta.get_field(name) for name in names]
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    mark = (
+        "("
+        + ", ".join(f"%s{cast}" if isinstance(f, models.JSONField) else "%s" for f in fields)
+        + ")"
+    )
+    columns = ", ".join(ops.quote_name(str(getattr(f, "column", ""))) for f in fields)
+    head = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+    tail = f" RETURNING {ops.quote_name('id')}" if returning else ""
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            cursor.execute(
+                head + ", ".join([mark] * len(chunk)) + tail, [v for row in chunk for v in row]
+            )
+            if returning:
+                ids += sorted(row[0] for row in cursor.fetchall())
+    return ids
+
+
+# -- posting ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
 class _Pending:
-    rc: RemittanceClaim
-    claim: Claim | None
+    """One CLP planned, waiting for `_flush` to write it (its RemittanceClaim row, entries,
+    denials or exception)."""
+
+    payment: ClaimPayment
+    claim: PostingClaim | None
     plan: ClaimPostingPlan | None
-    lines: dict[int, ClaimLine]
-    choice: ClaimChoice | None = None
+    choice: ClaimChoice | None
+    patient_control_number: str
+    content_key: str
+    warnings: list[str]
+    outcome: str = ""
+    rc_id: int | None = None
 
 
 class _SetPoster:
-    """Posts one transaction set (the caller holds its savepoint)."""
+    """Posts the claim payments of one transaction set (the caller holds its savepoint):
+    `post` a whole set; `claim_payment_post` uses the same steps for one chosen claim."""
 
     def __init__(
-        self, era_file: EraFile, item: _Set, by: Any, moment: dt.datetime, result: EraImportResult
+        self, era_file: EraFile, by: Any, moment: dt.datetime, result: EraImportResult
     ) -> None:
         self.era_file = era_file
-        self.item = item
         self.by = by
         self.moment = moment
         self.result = result
         self.practice = era_file.practice
+        self.remittance: Remittance
         self.pending: list[_Pending] = []
         self.targets: dict[int, ClaimStatus] = {}
-        self.claims: dict[int, Claim] = {}
-        self.reversed: list[tuple[int, RemittanceClaim]] = []
-        self.only_claim_id: int | None = None  # a manual match: the claim a person chose
+        self.claims: dict[int, PostingClaim] = {}
+        self.reversed: list[tuple[int, int]] = []  # (reversed entry id, reversing CLP's row id)
+        self.next_payer: set[int] = set()
+        self.posted_keys: set[tuple[int, str]] = set()
+        self.earlier: dict[tuple[int, str], list[PostedEntry]] = {}
+        self.touched: set[int] = set()  # claims this set planned a payment for
 
     # -- the set ---------------------------------------------------------------------------
 
-    def _remittance(self, status: str, error: str = "") -> Remittance:
-        header = self.item.header
+    def _remittance(self, item: _Set, status: str, error: str = "") -> Remittance:
+        header = item.header
         payment = header.payment if header is not None else None
         npi, _tin = _payee_ids(header)
         return Remittance.objects.create(
             practice=self.practice,
             era_file=self.era_file,
             control_number=(header.control_number if header else "")
-            or (self.item.failure.control_number if self.item.failure else ""),
+            or (item.failure.control_number if item.failure else ""),
             payer_name=header.payer.name[:60] if header else "",
             payer_id=_payer_id(header)[:80] if header else "",
             trace_number=header.trace.number[:50] if header else "",
@@ -363,19 +596,21 @@ class _SetPoster:
             sha256=self.era_file.sha256,
             status=status,
             error=error,
-            claim_count=len(self.item.claims) if status == RemittanceStatus.POSTED else 0,
+            claim_count=len(item.claims) if status == RemittanceStatus.POSTED else 0,
             posted_at=self.moment,
         )
 
-    def _refuse(self, error: str) -> None:
-        self._remittance(RemittanceStatus.REFUSED, error)
+    def _refuse(self, item: _Set, error: str) -> None:
+        self._remittance(item, RemittanceStatus.REFUSED, error)
         self.result.refused_sets += 1
         self.result.errors.append(error)
 
-    def post(self) -> None:
-        item, result = self.item, self.result
+    def post(self, item: _Set) -> None:
+        result = self.result
         if item.failure is not None:
-            self._refuse(f"set {item.failure.control_number or '?'} refused: {item.failure.error}")
+            self._refuse(
+                item, f"set {item.failure.control_number or '?'} refused: {item.failure.error}"
+            )
             return
         header = item.header
         assert header is not None and item.end is not None
@@ -392,22 +627,28 @@ class _SetPoster:
                 result.duplicates += 1
                 return
             self._refuse(
+                item,
                 f"set {header.control_number}: payment TRN02 {header.trace.number} from payer "
                 f"{key['payer_id']} (TRN03 {header.trace.originator}) was already posted from "
                 f"another file ({seen.era_file.name or 'unnamed'}, sha256 {seen.sha256[:12]}, "
-                f"{seen.posted_at:%Y-%m-%d}); the same payment with different content is refused"
+                f"{seen.posted_at:%Y-%m-%d}); the same payment with different content is "
+                "refused",
             )
             return
-        self.remittance = self._remittance(RemittanceStatus.POSTED)
+        self.remittance = self._remittance(item, RemittanceStatus.POSTED)
         result.sets_posted += 1
         result.payment_cents += self.remittance.payment_cents
         result.remittance_ids.append(self.remittance.pk)
         self._provider_adjustments(item.end)
         self._claims(item.claims)
+        self._finish()
+
+    def _finish(self) -> None:
+        """Write what is planned, move the claims' statuses, then make the next payers'
+        claims (secondary, tertiary) or withdraw them."""
         self._flush()
         self._move_statuses()
-        # After posting: claims to the next payer (secondary, tertiary), or their withdrawal.
-        result.warnings += next_payer_claims_after_posting(
+        self.result.warnings += next_payer_claims_after_posting(
             remittance=self.remittance, actor=self.by, now=self.moment
         )
 
@@ -430,61 +671,17 @@ class _SetPoster:
 
     # -- claims ----------------------------------------------------------------------------
 
-    def _load(self, pcns: list[str]) -> tuple[dict[str, list[Claim]], dict[int, list[ClaimLine]]]:
-        """The claims with these patient control numbers (imported claims may share one), and
-        their lines."""
-        claims: dict[str, list[Claim]] = defaultdict(list)
-        for start in range(0, len(pcns), BATCH):
-            for claim in (
-                Claim.objects.filter(
-                    practice=self.practice, patient_control_number__in=pcns[start : start + BATCH]
-                )
-                .select_related("encounter", "coverage")
-                .order_by("id")
-            ):
-                claims[claim.patient_control_number].append(claim)
-        ids = [c.pk for group in claims.values() for c in group]
-        lines: dict[int, list[ClaimLine]] = defaultdict(list)
+    def _prepare(self, claims: Sequence[PostingClaim], payments: Sequence[ClaimPayment]) -> None:
+        """What planning needs of the database, a few queries for all `claims`: charges on
+        the ledger, next payers, the claim payments already posted, and the earlier postings
+        the reversals among `payments` undo."""
+        self.claims.update((c.pk, c) for c in claims)
+        # ledger_charges_post reads only each claim's pk.
+        ledger_charges_post(claims=cast("list[Claim]", claims), actor=self.by, now=self.moment)
+        self.next_payer |= _next_payers(claims)
+        ids = [c.pk for c in claims]
         for start in range(0, len(ids), BATCH):
-            for line in (
-                ClaimLine.objects.filter(claim_id__in=ids[start : start + BATCH])
-                .select_related("charge_line")
-                .order_by("claim_id", "line_number")
-            ):
-                lines[line.claim_id].append(line)
-        return claims, lines
-
-    def _next_payers(self, claims: Iterable[Claim]) -> set[int]:
-        """Ids of the claims whose patient has a coverage after the claim's, in force on the
-        date of service."""
-        claims = list(claims)
-        patients = sorted({c.encounter.patient_id for c in claims})
-        coverages: dict[int, list[Coverage]] = defaultdict(list)
-        for start in range(0, len(patients), BATCH):
-            for coverage in Coverage.objects.filter(
-                patient_id__in=patients[start : start + BATCH], priority__gt=1
-            ):
-                coverages[coverage.patient_id].append(coverage)
-        out: set[int] = set()
-        for claim in claims:
-            day = claim.encounter.date_of_service
-            if any(
-                cov.priority > claim.coverage.priority and cov.is_active_on(day)
-                for cov in coverages.get(claim.encounter.patient_id, [])
-            ):
-                out.add(claim.pk)
-        return out
-
-    def _claims(self, payments: list[ClaimPayment]) -> None:
-        pcns = sorted({p.patient_control_number.strip() for p in payments})
-        by_pcn, lines = self._load(pcns)
-        self.claims = {c.pk: c for group in by_pcn.values() for c in group}
-        ledger_charges_post(claims=self.claims.values(), actor=self.by, now=self.moment)
-        next_payer = self._next_payers(self.claims.values())
-        posted_keys: set[tuple[int, str]] = set()
-        ids = list(self.claims)
-        for start in range(0, len(ids), BATCH):
-            posted_keys.update(
+            self.posted_keys.update(
                 RemittanceClaim.objects.filter(
                     claim_id__in=ids[start : start + BATCH],
                     remittance__status=RemittanceStatus.POSTED,
@@ -493,67 +690,105 @@ class _SetPoster:
                 .exclude(outcome="exception")
                 .values_list("claim_id", "content_key")
             )
+        icns = sorted({p.payer_claim_number for p in payments if p.is_reversal})
+        for start in range(0, len(icns), BATCH):
+            rows = LedgerEntry.objects.filter(
+                practice=self.practice,
+                remittance_claim__payer_claim_number__in=icns[start : start + BATCH],
+                remittance_claim__remittance__status=RemittanceStatus.POSTED,
+            ).select_related("remittance_claim")
+            for row in rows.order_by("id"):
+                assert row.remittance_claim is not None
+                if row.claim_id not in self.claims:
+                    continue
+                found = self.earlier.setdefault(
+                    (row.claim_id, row.remittance_claim.payer_claim_number), []
+                )
+                found.append(PostedEntry(row.pk, core_entry(row)))
+
+    def _claims(self, payments: list[ClaimPayment]) -> None:
+        pcns = sorted({p.patient_control_number.strip() for p in payments})
+        by_pcn = _claims_by_patient_control_number(self.practice, pcns)
+        self._prepare([c for group in by_pcn.values() for c in group], payments)
+        names = _patient_names([c for group in by_pcn.values() if len(group) > 1 for c in group])
         for payment in payments:
             pcn = payment.patient_control_number.strip()
-            choice = self._choose_claim(payment, by_pcn.get(pcn, []), lines)
+            choice = _choose_claim(payment, by_pcn.get(pcn, []), names)
             claim = self.claims[choice.chosen.claim_id] if choice.chosen is not None else None
             if claim is None:
                 self._unknown(payment, choice)
                 continue
-            our_lines = lines.get(claim.pk, [])
-            our = OurClaim(
-                claim_id=claim.pk,
-                patient_control_number=claim.patient_control_number,
-                lines=tuple(_our_line(claim, ln) for ln in our_lines),
-            )
-            earlier: list[PostedEntry] = []
-            if payment.is_reversal:
-                self._flush()  # a reversal may undo what this set posted a moment ago
-                earlier = self._earlier(claim, payment.payer_claim_number)
-            plan = plan_claim_payment(
-                claim=our,
-                payment=payment,
-                has_next_payer=claim.pk in next_payer,
-                earlier=earlier,
-            )
-            if (claim.pk, plan.content_key) in posted_keys and not payment.is_reversal:
-                self.result.duplicate_claims += 1
-                continue
-            posted_keys.add((claim.pk, plan.content_key))
-            rc = self._rc(payment, claim, plan)
-            if choice.tried:  # several claims had CLP01: say which was chosen and how
-                rc.warnings = [*rc.warnings, choice.message]
-            pending = _Pending(rc, claim, plan, {ln.pk: ln for ln in our_lines})
-            self.pending.append(pending)
-            if not plan.postable:
-                rc.outcome = "exception"
-                continue
-            self.result.claims_posted += 1
-            self.result.lines_posted += len({e.line_id for e in plan.entries if e.line_id})
-            self.result.denials += len(plan.denials)
-            self.result.warnings += [f"{pcn}: {w}" for w in plan.warnings]
-            if plan.status is not None:
-                rc.outcome = plan.status.value
-                self.targets[claim.pk] = plan.status
-            elif plan.is_reversal:
-                rc.outcome = "reversed"
+            self._plan(payment, claim, choice)
 
-    def _rc(self, payment: ClaimPayment, claim: Claim | None, plan: ClaimPostingPlan | None) -> Any:
-        return RemittanceClaim(
-            practice=self.practice,
-            remittance=self.remittance,
-            claim=claim,
-            patient_control_number=payment.patient_control_number[:38],
-            status_code=payment.status,
-            charge_cents=decimal_to_cents(payment.charge),
-            paid_cents=decimal_to_cents(payment.paid),
-            patient_responsibility_cents=decimal_to_cents(payment.patient_responsibility)
-            if payment.patient_responsibility is not None
-            else None,
-            payer_claim_number=payment.payer_claim_number[:50],
-            content_key=plan.content_key if plan is not None else "",
-            warnings=list(plan.warnings) if plan is not None else [],
-            matching=[
+    def _plan(
+        self, payment: ClaimPayment, claim: PostingClaim, choice: ClaimChoice | None
+    ) -> _Pending | None:
+        """Plan `payment` on `claim` and queue it; None when it was posted on the claim already
+        (a duplicate, counted)."""
+        earlier: list[PostedEntry] = []
+        if payment.is_reversal:
+            if claim.pk in self.touched:
+                # A reversal may undo what this set posted a moment ago: write it, read it.
+                self._flush()
+                earlier = _earlier(claim.pk, payment.payer_claim_number)
+            else:
+                earlier = self.earlier.get((claim.pk, payment.payer_claim_number), [])
+        plan = plan_claim_payment(
+            claim=_our_claim(claim),
+            payment=payment,
+            has_next_payer=claim.pk in self.next_payer,
+            earlier=earlier,
+        )
+        if (claim.pk, plan.content_key) in self.posted_keys and not payment.is_reversal:
+            self.result.duplicate_claims += 1
+            return None
+        self.posted_keys.add((claim.pk, plan.content_key))
+        self.touched.add(claim.pk)
+        pending = _Pending(
+            payment,
+            claim,
+            plan,
+            choice,
+            payment.patient_control_number[:38],
+            plan.content_key,
+            list(plan.warnings),
+        )
+        if choice is not None and choice.tried:  # several claims had CLP01: which, and how
+            pending.warnings.append(choice.message)
+        self.pending.append(pending)
+        if not plan.postable:
+            pending.outcome = "exception"
+            return pending
+        result = self.result
+        result.claims_posted += 1
+        result.lines_posted += len({e.line_id for e in plan.entries if e.line_id})
+        result.denials += len(plan.denials)
+        result.warnings += [f"{payment.patient_control_number.strip()}: {w}" for w in plan.warnings]
+        if plan.status is not None:
+            pending.outcome = plan.status.value
+            self.targets[claim.pk] = plan.status
+        elif plan.is_reversal:
+            pending.outcome = "reversed"
+        return pending
+
+    def _unknown(self, payment: ClaimPayment, choice: ClaimChoice) -> None:
+        self.pending.append(
+            _Pending(
+                payment,
+                None,
+                None,
+                choice,
+                payment.patient_control_number[:38],
+                payment_content_key(payment),
+                [],
+                "exception",
+            )
+        )
+
+    def _rc_row(self, p: _Pending) -> tuple[Any, ...]:
+        payment, plan = p.payment, p.plan
+        matching = (
+            [
                 {
                     "svc": m.svc_index,
                     "line_id": m.line.line_id,
@@ -563,112 +798,84 @@ class _SetPoster:
                 for m in plan.matching.matches
             ]
             if plan is not None
-            else [],
+            else []
         )
-
-    def _unknown(self, payment: ClaimPayment, choice: ClaimChoice) -> None:
-        rc = self._rc(payment, None, None)
-        rc.content_key = content_key(payment)
-        rc.outcome = "exception"
-        self.pending.append(_Pending(rc, None, None, {}, choice))
-
-    # -- which claim: CLP01, and the core's choice when claims share it -----------------------
-
-    def _choose_claim(
-        self, payment: ClaimPayment, claims: list[Claim], lines: dict[int, list[ClaimLine]]
-    ) -> ClaimChoice:
-        """Our claim for `payment` among `claims` (those with its CLP01; several when imported
-        claims share a number): `core.posting.claim_match.choose_claim` decides. A manual match
-        (`only_claim_id`) names the claim itself."""
-        if self.only_claim_id is not None:
-            claims = [c for c in claims if c.pk == self.only_claim_id]
-        if len(claims) < 2:
-            return choose_claim(
-                [
-                    ClaimCandidate(OurClaim(c.pk, c.patient_control_number, ()), "", "", "")
-                    for c in claims
-                ],
-                payment,
-            )
-        names = {
-            pk: (last, first)
-            for pk, last, first in Patient.objects.filter(
-                pk__in={c.encounter.patient_id for c in claims}
-            ).values_list("pk", "last_name", "first_name")
-        }
-        candidates = [
-            ClaimCandidate(
-                OurClaim(
-                    c.pk,
-                    c.patient_control_number,
-                    tuple(_our_line(c, ln) for ln in lines.get(c.pk, [])),
-                ),
-                member_id=c.coverage.member_id,
-                last_name=names.get(c.encounter.patient_id, ("", ""))[0],
-                first_name=names.get(c.encounter.patient_id, ("", ""))[1],
-            )
-            for c in claims
-        ]
-        return choose_claim(candidates, payment)
-
-    def _earlier(self, claim: Claim, payer_claim_number: str) -> list[PostedEntry]:
-        rows = LedgerEntry.objects.filter(
-            claim=claim,
-            remittance_claim__payer_claim_number=payer_claim_number,
-            remittance_claim__remittance__status=RemittanceStatus.POSTED,
-        ).order_by("id")
-        return [PostedEntry(row.pk, core_entry(row)) for row in rows]
+        return (
+            self.practice.pk,
+            self.remittance.pk,
+            p.claim.pk if p.claim is not None else None,
+            p.patient_control_number,
+            payment.status,
+            decimal_to_cents(payment.charge),
+            decimal_to_cents(payment.paid),
+            decimal_to_cents(payment.patient_responsibility)
+            if payment.patient_responsibility is not None
+            else None,
+            payment.payer_claim_number[:50],
+            p.outcome,
+            p.content_key,
+            json.dumps(p.warnings),
+            json.dumps(matching),
+        )
 
     def _flush(self) -> None:
         """Write what the set has planned so far: claim payments, entries and balances,
-        denials, exceptions."""
+        denials, exceptions, a few statements for any number of claims."""
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        RemittanceClaim.objects.bulk_create([p.rc for p in pending], batch_size=BATCH)
+        ids = _rows_insert(
+            RemittanceClaim, _RC_COLUMNS, [self._rc_row(p) for p in pending], returning=True
+        )
         placed: list[tuple[Entry, Placement]] = []
-        denials: list[Denial] = []
+        denials: list[tuple[Any, ...]] = []
         exceptions: list[PostingException] = []
-        for p in pending:
+        created = connection.ops.adapt_datetimefield_value(self.moment)
+        for p, rc_id in zip(pending, ids, strict=True):
+            p.rc_id = rc_id
             if p.claim is None:
-                exceptions.append(self._exception_unknown(p.rc, p.choice))
+                exceptions.append(self._exception_unknown(p))
                 continue
             assert p.plan is not None
             if not p.plan.postable:
-                exceptions.append(self._exception_unmatched(p.rc, p.plan))
+                exceptions.append(self._exception_unmatched(p, p.plan))
                 continue
+            claim = p.claim
             for entry in p.plan.entries:
-                line = p.lines[entry.line_id] if entry.line_id is not None else None
+                line_id = entry.line_id
                 placed.append(
                     (
                         entry,
                         Placement(
                             practice_id=self.practice.pk,
-                            charge_line_id=line.charge_line_id if line else None,
-                            claim_id=p.claim.pk,
-                            claim_line_id=line.pk if line else None,
-                            remittance_claim_id=p.rc.pk,
+                            charge_line_id=claim.charge_line_of[line_id]
+                            if line_id is not None
+                            else None,
+                            claim_id=claim.pk,
+                            claim_line_id=line_id,
+                            remittance_claim_id=rc_id,
                         ),
                     )
                 )
             for finding in p.plan.denials:
                 denials.append(
-                    Denial(
-                        practice=self.practice,
-                        claim=p.claim,
-                        claim_line_id=finding.line_id,
-                        remittance_claim=p.rc,
-                        group_code=finding.group,
-                        carc=finding.carc,
-                        rarcs=list(finding.rarcs),
-                        category=str(finding.category.value)[:40],
-                        next_action=str(finding.next_action.value)[:200],
-                        cents=finding.amount_cents,
-                        created_at=self.moment,
+                    (
+                        self.practice.pk,
+                        claim.pk,
+                        finding.line_id,
+                        rc_id,
+                        finding.group,
+                        finding.carc,
+                        json.dumps(list(finding.rarcs)),
+                        str(finding.category.value)[:40],
+                        str(finding.next_action.value)[:200],
+                        finding.amount_cents,
+                        DenialStatus.OPEN.value,
+                        created,
                     )
                 )
             if p.plan.is_reversal and p.plan.reversed_ids:
-                self.reversed.append((p.plan.reversed_ids[0], p.rc))
+                self.reversed.append((p.plan.reversed_ids[0], rc_id))
         effective = self.remittance.payment_date or timezone.localdate(self.moment)
         entries_write(
             placed=placed,
@@ -677,40 +884,43 @@ class _SetPoster:
             actor=self.by,
             now=self.moment,
         )
-        Denial.objects.bulk_create(denials, batch_size=BATCH)
+        _rows_insert(Denial, _DENIAL_COLUMNS, denials)
         PostingException.objects.bulk_create(exceptions, batch_size=BATCH)
         self.result.exceptions += len(exceptions)
         self._mark_reversed()
 
     def _mark_reversed(self) -> None:
         """Point each reversed claim payment at the CLP that reversed it."""
-        for entry_id, rc in self.reversed:
-            original = (
-                LedgerEntry.objects.filter(pk=entry_id).values_list(
-                    "remittance_claim_id", flat=True
-                )
-            ).first()
-            if original is not None:
-                RemittanceClaim.objects.filter(pk=original, reversed_by__isnull=True).update(
-                    reversed_by=rc
-                )
-        self.reversed = []
+        if not self.reversed:
+            return
+        reversed_, self.reversed = self.reversed, []
+        original = dict(
+            LedgerEntry.objects.filter(pk__in=[e for e, _rc in reversed_]).values_list(
+                "pk", "remittance_claim_id"
+            )
+        )
+        for entry_id, rc_id in reversed_:
+            if original.get(entry_id) is not None:
+                RemittanceClaim.objects.filter(
+                    pk=original[entry_id], reversed_by__isnull=True
+                ).update(reversed_by_id=rc_id)
 
-    def _exception_unknown(
-        self, rc: RemittanceClaim, choice: ClaimChoice | None
-    ) -> PostingException:
+    def _exception_unknown(self, p: _Pending) -> PostingException:
+        pcn, choice = p.patient_control_number, p.choice
+        detail: dict[str, Any] = {
+            "paid": _money(decimal_to_cents(p.payment.paid)),
+            "payer_claim_number": p.payment.payer_claim_number[:50],
+        }
         if choice is not None and choice.candidates:  # claims share CLP01; none is surely it
             return PostingException(
                 practice=self.practice,
                 remittance=self.remittance,
-                remittance_claim=rc,
+                remittance_claim_id=p.rc_id,
                 kind=ExceptionKind.UNKNOWN_CLAIM,
-                patient_control_number=rc.patient_control_number,
-                tried=f"CLP01 {rc.patient_control_number!r}: {choice.message}; match it to a "
-                "claim by hand",
+                patient_control_number=pcn,
+                tried=f"CLP01 {pcn!r}: {choice.message}; match it to a claim by hand",
                 detail={
-                    "paid": _money(rc.paid_cents),
-                    "payer_claim_number": rc.payer_claim_number,
+                    **detail,
                     "candidates": [c.claim_id for c in choice.candidates],
                     "choice": choice.kind,
                 },
@@ -718,38 +928,39 @@ class _SetPoster:
         return PostingException(
             practice=self.practice,
             remittance=self.remittance,
-            remittance_claim=rc,
+            remittance_claim_id=p.rc_id,
             kind=ExceptionKind.UNKNOWN_CLAIM,
-            patient_control_number=rc.patient_control_number,
+            patient_control_number=pcn,
             tried=(
-                f"CLP01 {rc.patient_control_number!r} is the patient control number of no claim "
+                f"CLP01 {pcn!r} is the patient control number of no claim "
                 f"of practice {self.practice.slug} (looked up exactly, surrounding spaces "
                 "removed); match it to a claim by hand"
             ),
-            detail={"paid": _money(rc.paid_cents), "payer_claim_number": rc.payer_claim_number},
+            detail=detail,
         )
 
-    def _exception_unmatched(self, rc: RemittanceClaim, plan: ClaimPostingPlan) -> PostingException:
+    def _exception_unmatched(self, p: _Pending, plan: ClaimPostingPlan) -> PostingException:
         kind = ExceptionKind.NOT_REVERSIBLE if plan.is_reversal else ExceptionKind.UNMATCHED_LINE
         return PostingException(
             practice=self.practice,
             remittance=self.remittance,
-            remittance_claim=rc,
+            remittance_claim_id=p.rc_id,
             kind=kind,
-            patient_control_number=rc.patient_control_number,
+            patient_control_number=p.patient_control_number,
             tried="; ".join(plan.problems),
             detail={
                 "problems": [
-                    {"svc": p.svc_index, "kind": p.kind, "tried": list(p.tried)}
-                    for p in plan.matching.problems
+                    {"svc": q.svc_index, "kind": q.kind, "tried": list(q.tried)}
+                    for q in plan.matching.problems
                 ],
-                "paid": _money(rc.paid_cents),
+                "paid": _money(decimal_to_cents(p.payment.paid)),
             },
         )
 
     def _move_statuses(self) -> None:
-        """Move each paid, partly paid or denied claim through the state machine."""
-        groups: dict[ClaimStatus, list[Claim]] = defaultdict(list)
+        """Move each paid, partly paid or denied claim through the state machine, one bulk
+        move per status."""
+        groups: dict[ClaimStatus, list[PostingClaim]] = defaultdict(list)
         for claim_id, target in self.targets.items():
             claim = self.claims[claim_id]
             if claim.status == target.value:
@@ -761,6 +972,7 @@ class _SetPoster:
                 )
                 continue
             groups[target].append(claim)
+        self.targets = {}
         for target, claims in groups.items():
             claims_transition_many(
                 claims=claims,
@@ -771,18 +983,142 @@ class _SetPoster:
             )
 
 
-def _our_line(claim: Claim, line: ClaimLine) -> OurLine:
-    charge: ChargeLine = line.charge_line
-    return OurLine(
-        line_id=line.pk,
-        line_control_number=charge.line_control_number or None,
-        procedure=charge.procedure_code,
-        modifiers=tuple(charge.modifiers),
-        service_date=charge.service_date or claim.encounter.date_of_service,
-        service_end_date=charge.service_end_date,
-        charge_cents=line.charge_cents,
-        units=Decimal(charge.units),
-    )
+def _next_payers(claims: Sequence[PostingClaim]) -> set[int]:
+    """Ids of the claims whose patient has a coverage after the claim's, in force on the date
+    of service."""
+    patients = sorted({c.patient_id for c in claims})
+    coverages: dict[int, list[tuple[int, dt.date, dt.date | None]]] = defaultdict(list)
+    for start in range(0, len(patients), BATCH):
+        for patient_id, priority, start_day, end_day in Coverage.objects.filter(
+            patient_id__in=patients[start : start + BATCH], priority__gt=1
+        ).values_list("patient_id", "priority", "effective_from", "effective_to"):
+            coverages[patient_id].append((priority, start_day, end_day))
+    out: set[int] = set()
+    for claim in claims:
+        day = claim.date_of_service
+        if any(
+            priority > claim.coverage_priority
+            and start_day <= day
+            and (end_day is None or day <= end_day)
+            for priority, start_day, end_day in coverages.get(claim.patient_id, [])
+        ):
+            out.add(claim.pk)
+    return out
+
+
+def _earlier(claim_id: int, payer_claim_number: str) -> list[PostedEntry]:
+    """The entries posted on the claim for that payer claim number (what a reversal undoes)."""
+    rows = LedgerEntry.objects.filter(
+        claim_id=claim_id,
+        remittance_claim__payer_claim_number=payer_claim_number,
+        remittance_claim__remittance__status=RemittanceStatus.POSTED,
+    ).order_by("id")
+    return [PostedEntry(row.pk, core_entry(row)) for row in rows]
+
+
+def _patient_names(claims: Sequence[PostingClaim]) -> dict[int, tuple[str, str]]:
+    """(last, first) name of the patients of `claims`, by patient id (claims that share a
+    patient control number are told apart by their patient, among other things)."""
+    ids = sorted({c.patient_id for c in claims})
+    names: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), BATCH):
+        for pk, last, first in Patient.objects.filter(
+            pk__in=ids[start : start + BATCH]
+        ).values_list("pk", "last_name", "first_name"):
+            names[pk] = (last, first)
+    return names
+
+
+def _choose_claim(
+    payment: ClaimPayment, claims: list[PostingClaim], names: dict[int, tuple[str, str]]
+) -> ClaimChoice:
+    """Our claim for `payment` among `claims` (those with its CLP01; several when imported
+    claims share a number): `core.posting.claim_match.choose_claim` decides."""
+    if len(claims) < 2:
+        return choose_claim(
+            [
+                ClaimCandidate(OurClaim(c.pk, c.patient_control_number, ()), "", "", "")
+                for c in claims
+            ],
+            payment,
+        )
+    candidates = [
+        ClaimCandidate(
+            _our_claim(c),
+            member_id=c.member_id,
+            last_name=names.get(c.patient_id, ("", ""))[0],
+            first_name=names.get(c.patient_id, ("", ""))[1],
+        )
+        for c in claims
+    ]
+    return choose_claim(candidates, payment)
+
+
+# -- one claim payment, to a claim a person chose ----------------------------------------------
+
+
+class ClaimPaymentRefused(ValueError):
+    """The claim payment cannot be posted to that claim (the message says why); nothing was
+    written."""
+
+
+@dataclass(frozen=True)
+class ClaimPaymentPosting:
+    """What `claim_payment_post` did: the new claim payment row, and the counts and warnings
+    (denials, next-payer claims) as an import reports them."""
+
+    remittance_claim: RemittanceClaim
+    result: EraImportResult
+
+
+def claim_payment_post(
+    *,
+    remittance: Remittance,
+    claim: Claim,
+    payment: ClaimPayment,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+    note: str = "",
+) -> ClaimPaymentPosting:
+    """Post one 835 claim payment (`payment`, a CLP of the posted `remittance`) to `claim`,
+    chosen by the caller whatever CLP01 says, exactly as the import posts a matched claim.
+
+    The payment is planned as if CLP01 were the claim's own patient control number (so its
+    content key is the claim's); the row keeps the payer's CLP01 and adds `note` to its
+    warnings. Entries and balances, denials, the claim's status through the state machine, and
+    the next payer's claim are written in one transaction. Raises `ClaimPaymentRefused`
+    (nothing written) when the payment was already posted on the claim, or the core cannot
+    post it there (its lines match none of the claim's, a reversal without an earlier
+    posting).
+    """
+    moment = now or timezone.now()
+    by = actor if getattr(actor, "pk", None) else audit_service_actor(SERVICE_USER)
+    result = EraImportResult(practice=remittance.practice.slug)
+    sent_as = payment.patient_control_number
+    moved = dataclasses.replace(payment, patient_control_number=claim.patient_control_number)
+    with transaction.atomic():
+        poster = _SetPoster(remittance.era_file, by, moment, result)
+        poster.remittance = remittance
+        claims = _claims_by_id([claim.pk])
+        poster._prepare(claims, [moved])
+        pending = poster._plan(moved, claims[0], None)
+        if pending is None:
+            raise ClaimPaymentRefused(
+                f"this payment was already posted on claim {claim.patient_control_number}"
+            )
+        assert pending.plan is not None
+        if not pending.plan.postable:
+            raise ClaimPaymentRefused(
+                f"the payment cannot be posted to claim {claim.patient_control_number}: "
+                + "; ".join(pending.plan.problems)
+            )
+        pending.patient_control_number = sent_as[:38]  # what the 835 said; the claim is ours
+        if note:
+            pending.warnings.append(note)
+        poster._finish()
+        assert pending.rc_id is not None
+        row = RemittanceClaim.objects.get(pk=pending.rc_id)
+    return ClaimPaymentPosting(row, result)
 
 
 def eras_post_pending(
