@@ -1,6 +1,7 @@
-"""What is due now: each practice's daily batch at its own local time, and a poll of every
-clearinghouse each few minutes. Each occurrence is opened as a job once (its key is unique),
-so running these twice, or from two processes, queues nothing twice."""
+"""What is due now: each practice's daily batch at its own local time, a poll of every
+clearinghouse each few minutes, and on the 1st of each month each practice's monthly report.
+Each occurrence is opened as a job once (its key is unique), so running these twice, or from two
+processes, queues nothing twice."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from openrcm.clearinghouse.models import TradingPartner
+from openrcm.core.reporting.periods import add_months
 from openrcm.schedules.jobs import job_open, jobs_prune, jobs_recover_stale
 from openrcm.schedules.models import ACTIVE, Job, JobKind
 from openrcm.schedules.work import default_partner
@@ -94,6 +96,48 @@ def inbound_polls_due(*, now: dt.datetime | None = None) -> list[Job]:
             practice=partner.practice_id,
             partner=partner,
             now=moment,
+        )
+        if job is not None:
+            opened.append(job)
+    return opened
+
+
+def monthly_report_key(practice_id: int, month: dt.date) -> str:
+    """The job of the report of ``month`` (its first day) for one practice."""
+    return f"monthly-report:{practice_id}:{month:%Y-%m}"
+
+
+def monthly_report_hour() -> int:
+    return int(getattr(settings, "OPENRCM_MONTHLY_REPORT_HOUR", 6))
+
+
+def monthly_reports_due(*, now: dt.datetime | None = None) -> list[Job]:
+    """Open the job of last month's report of every practice whose local time has reached the
+    1st of this month at ``OPENRCM_MONTHLY_REPORT_HOUR`` (6:00). Missed (no worker ran), it is
+    caught up later in the month; a practice created after last month ended gets none. The key
+    names the practice and the month reported, so each report is opened once."""
+    moment = now or timezone.now()
+    hour = monthly_report_hour()
+    wanted: list[tuple[Practice, dt.date, str]] = []
+    for practice in Practice.objects.order_by("id"):
+        zone = zoneinfo.ZoneInfo(practice.time_zone)
+        local = moment.astimezone(zone)
+        this_month = local.date().replace(day=1)
+        if local.day == 1 and local.hour < hour:
+            continue
+        if practice.created_at.astimezone(zone).date() >= this_month:
+            continue
+        month = add_months(this_month, -1)
+        wanted.append((practice, month, monthly_report_key(practice.pk, month)))
+    existing = set(
+        Job.objects.filter(key__in=[key for *_, key in wanted]).values_list("key", flat=True)
+    )
+    opened = []
+    for practice, month, key in wanted:
+        if key in existing:
+            continue
+        job = job_open(
+            kind=JobKind.MONTHLY_REPORT, key=key, practice=practice, run_date=month, now=moment
         )
         if job is not None:
             opened.append(job)

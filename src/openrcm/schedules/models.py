@@ -13,6 +13,7 @@ from openrcm.tenancy.scoping import PracticeScopedQuerySet
 class JobKind(models.TextChoices):
     DAILY_BATCH = "daily_batch", "Daily batch"
     INBOUND_POLL = "inbound_poll", "Inbound polling"
+    MONTHLY_REPORT = "monthly_report", "Monthly report"
 
 
 class JobStatus(models.TextChoices):
@@ -31,9 +32,10 @@ class Job(models.Model):
     """One piece of scheduled work for a practice.
 
     ``key`` names the occurrence (``daily-batch:<practice>:<local date>``,
-    ``inbound-poll:<partner>:<slot>``) and is unique: however many schedulers or workers see the
-    same occurrence, one row wins and only its creator enqueues it. ``next_attempt_at`` is when
-    a waiting job runs next; ``result`` is the summary of the attempt that succeeded.
+    ``inbound-poll:<partner>:<slot>``, ``monthly-report:<practice>:<YYYY-MM>``) and is unique:
+    however many schedulers or workers see the same occurrence, one row wins and only its
+    creator enqueues it. ``next_attempt_at`` is when a waiting job runs next; ``result`` is the
+    summary of the attempt that succeeded.
     """
 
     kind = models.CharField(max_length=20, choices=JobKind.choices)

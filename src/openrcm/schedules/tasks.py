@@ -7,7 +7,12 @@ from typing import Any
 
 from django.tasks import TaskContext, task
 
-from openrcm.schedules.due import daily_batches_due, housekeeping, inbound_polls_due
+from openrcm.schedules.due import (
+    daily_batches_due,
+    housekeeping,
+    inbound_polls_due,
+    monthly_reports_due,
+)
 from openrcm.schedules.jobs import job_run
 from openrcm.schedules.work import RUNNERS
 
@@ -37,3 +42,9 @@ def housekeeping_tick() -> dict[str, Any]:
     """Retry jobs a stopped worker left running; prune old rows (hourly)."""
     done = housekeeping()
     return {"recovered": done.recovered, "pruned": done.pruned}
+
+
+@task
+def monthly_reports_tick() -> dict[str, Any]:
+    """Open last month's reports now due (hourly: the 1st at each practice's local hour)."""
+    return {"opened": [job.pk for job in monthly_reports_due()]}

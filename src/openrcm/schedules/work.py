@@ -1,5 +1,6 @@
 """What each kind of job does, through the apps' services only: the daily batch of a practice
-(build and send its ready claims) and the inbound polling of one clearinghouse."""
+(build and send its ready claims), the inbound polling of one clearinghouse and the monthly
+report of a practice (generated, stored, e-mailed to its owners)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from openrcm.audit.services import audit_service_actor
 from openrcm.clearinghouse.models import Batch, BatchStatus, TradingPartner
 from openrcm.clearinghouse.services import batch_build, batch_send, inbound_poll
 from openrcm.posting.services import eras_post_pending
+from openrcm.reporting.models import MonthlyReport
+from openrcm.reporting.services import monthly_report_email, monthly_report_generate
 from openrcm.schedules.jobs import Runner
 from openrcm.schedules.models import Job, JobKind
 from openrcm.tenancy.models import Practice
@@ -78,7 +81,30 @@ def run_inbound_poll(job: Job) -> dict[str, Any]:
     return summary
 
 
+def run_monthly_report(job: Job) -> dict[str, Any]:
+    """Generate and store the report of the job's month (``run_date``), unless an earlier
+    attempt already did, then e-mail it to the practice owners who have not received it. A
+    failed send raises (the job retries it) and keeps the stored report."""
+    actor = audit_service_actor(SERVICE_NAME)
+    month = job.run_date
+    if month is None:
+        raise ValueError(f"job {job.key}: no month (run_date) to report")
+    report = MonthlyReport.objects.filter(practice_id=job.practice_id, month=month).first()
+    generated = report is None
+    if report is None:
+        report = monthly_report_generate(practice=job.practice, month=month, actor=actor)
+    sent = monthly_report_email(report=report, actor=actor)
+    return {
+        "report": report.pk,
+        "month": f"{month:%Y-%m}",
+        "generated": generated,
+        "emailed": len(sent.sent_to),
+        "already_emailed": len(sent.already),
+    }
+
+
 RUNNERS: dict[str, Runner] = {
     JobKind.DAILY_BATCH: run_daily_batch,
     JobKind.INBOUND_POLL: run_inbound_poll,
+    JobKind.MONTHLY_REPORT: run_monthly_report,
 }

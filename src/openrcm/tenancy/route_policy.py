@@ -48,6 +48,7 @@ STORED_FILE = "files.storedfile"
 REMITTANCE = "posting.remittance"
 POSTING_EXCEPTION = "posting.postingexception"
 DENIAL = "posting.denial"
+MONTHLY_REPORT = "reporting.monthlyreport"
 
 # Models whose rows are PHI (or lead to a patient): the Django admin's pages on them are audited.
 PHI_MODELS = frozenset(
@@ -203,6 +204,10 @@ WEB: dict[str, dict[str, Rule]] = {
     "dashboard_practices": {"GET": Rule(Action.VIEW)},
     # (the drill-down's ?practice= is checked by the view: a practice not the user's is a 404)
     "dashboard_drill": {"GET": Rule(Action.VIEW, audit=LIST, object_type=CLAIM)},
+    # the monthly practice reports: the list (months, no PHI) and the PDF, read-only (practice
+    # owners too); the download view audits the export, as the X12 downloads do
+    "monthly_reports": {"GET": Rule(Action.VIEW, (Ref(PRACTICE, "practice", "query"),))},
+    "monthly_report_download": {"GET": Rule(Action.VIEW, (Ref(MONTHLY_REPORT, "pk"),))},
     "era_upload": {"POST": Rule(Action.POST_PAYMENTS)},
     "era_detail": {"GET": Rule(Action.VIEW, (Ref(REMITTANCE, "pk"),))},
     "posting_exceptions": {"GET": Rule(Action.VIEW, audit=LIST, object_type=CLAIM)},

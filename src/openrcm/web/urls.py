@@ -5,6 +5,7 @@ from django.urls import path
 from openrcm.web import (
     dashboard_views,
     jobs_views,
+    monthly_report_views,
     paper_views,
     posting_views,
     reconciliation_views,
@@ -19,6 +20,13 @@ urlpatterns = [
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/practices/", dashboard_views.dashboard_practices, name="dashboard_practices"),
     path("dashboard/claims/", dashboard_views.dashboard_drill, name="dashboard_drill"),
+    # the monthly practice reports (openrcm.web.monthly_report_views): list, PDF download
+    path("reports/monthly/", monthly_report_views.monthly_report_list, name="monthly_reports"),
+    path(
+        "reports/monthly/<int:pk>/download/",
+        monthly_report_views.monthly_report_download,
+        name="monthly_report_download",
+    ),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("practice/", views.practice_switch, name="practice_switch"),

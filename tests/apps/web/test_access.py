@@ -193,6 +193,17 @@ def _bank_csv(w: PracticeWorld) -> dict[str, Any]:
     }
 
 
+def _a_monthly_report(w: PracticeWorld) -> Any:
+    """The stored October 2026 report of the world's practice (generated once)."""
+    from openrcm.reporting.models import MonthlyReport
+    from openrcm.reporting.services import monthly_report_generate
+
+    found = MonthlyReport.objects.filter(practice=w.practice).first()
+    if found is not None:
+        return found
+    return monthly_report_generate(practice=w.practice, month=datetime.date(2026, 10, 1))
+
+
 def _an_era(w: PracticeWorld) -> Any:
     """A posted 835 of the world's practice: a claim-level denial (CO-50) of the world's claim,
     a payment for a claim we do not have (an exception) and a PLB (imported once)."""
@@ -347,6 +358,13 @@ CASES: dict[tuple[str, str], Case] = {
             reverse("dashboard_drill")
             + f"?practice={w.practice.pk}&metric=aging&side=insurance&bucket=0-30"
         )
+    ),
+    # the monthly practice reports (read-only): the list, the PDF download
+    ("monthly_reports", "GET"): Case(
+        lambda w: reverse("monthly_reports") + f"?practice={w.practice.pk}"
+    ),
+    ("monthly_report_download", "GET"): Case(
+        lambda w: reverse("monthly_report_download", args=[_a_monthly_report(w).pk])
     ),
     ("era_list", "GET"): Case(lambda w: reverse("era_list")),
     ("era_upload", "POST"): Case(lambda w: reverse("era_upload"), _an_835_upload, ok=302),

@@ -145,6 +145,30 @@ if OPENRCM_POLL_MINUTES < 1 or OPENRCM_JOB_MAX_ATTEMPTS < 1:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# -- e-mail: the monthly practice report to the practice owners (docs/reporting.md), through
+# Django's SMTP backend (Django 6.1's MAILERS); host and sender come from the environment -------
+_MAIL_BACKEND = env_str("OPENRCM_EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+_SMTP_OPTIONS = {
+    "host": env_str("OPENRCM_EMAIL_HOST") or "localhost",
+    "port": env_int("OPENRCM_EMAIL_PORT", 25),
+    "username": env_str("OPENRCM_EMAIL_USER") or "",
+    "password": env_str("OPENRCM_EMAIL_PASSWORD") or "",
+    "use_tls": env_bool("OPENRCM_EMAIL_USE_TLS", default=False),
+    "use_ssl": env_bool("OPENRCM_EMAIL_USE_SSL", default=False),
+    "timeout": env_int("OPENRCM_EMAIL_TIMEOUT", 30),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _MAIL_BACKEND,
+        # Another backend (console, file) takes none of the SMTP options.
+        "OPTIONS": _SMTP_OPTIONS if _MAIL_BACKEND.endswith("smtp.EmailBackend") else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("OPENRCM_EMAIL_FROM") or "openrcm@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The monthly report is generated on the 1st at this hour of each practice's own day.
+OPENRCM_MONTHLY_REPORT_HOUR = env_int("OPENRCM_MONTHLY_REPORT_HOUR", 6)
+
 # -- authentication (ASVS V2): Argon2, length and common-password checks, no composition rules ----
 AUTHENTICATION_BACKENDS = [
     "openrcm.accounts.backends.LockoutBackend",  # refuses while locked out (django-axes), first

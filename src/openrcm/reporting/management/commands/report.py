@@ -1,7 +1,12 @@
-"""`openrcm report kpi|aging`: a practice's KPIs for a period, and its A/R aging at a date.
+"""`openrcm report kpi|aging|monthly`: a practice's KPIs for a period, its A/R aging at a date,
+its monthly report as a PDF.
 
     openrcm report kpi --practice SLUG --from DATE --to DATE [--as-of DATE] [--json]
     openrcm report aging --practice SLUG --as-of DATE [--json]
+    openrcm report monthly --practice SLUG --month YYYY-MM --out FILE.pdf
+
+``monthly`` generates (or regenerates) the stored report of that month, as the scheduler does
+on the 1st, and writes its PDF to ``--out``; it e-mails nobody.
 
 Without ``--json`` a table: each KPI with its published formula (the core's ``FORMULAS``).
 """
@@ -10,14 +15,18 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
 
 from openrcm.core.money import cents_to_decimal
 from openrcm.core.reporting import BUCKETS, FORMULAS, SIDES
+from openrcm.files.services import file_read
 from openrcm.operations.commanding import Error, OpenRCMCommand
+from openrcm.reporting.monthly_content import month_parse
 from openrcm.reporting.selectors import aging_for, kpi_for
+from openrcm.reporting.services import monthly_report_generate
 from openrcm.tenancy.models import Practice
 
 
@@ -36,7 +45,10 @@ def _practice(slug: str) -> Practice:
 
 
 class Command(OpenRCMCommand):
-    help = "Reports: a practice's KPIs for a period, its A/R aging at a date."
+    help = (
+        "Reports: a practice's KPIs for a period, its A/R aging at a date, its monthly report "
+        "(PDF)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -52,10 +64,18 @@ class Command(OpenRCMCommand):
         aging.add_argument("--practice", required=True, help="The practice's slug.")
         aging.add_argument("--as-of", dest="as_of", required=True, help="YYYY-MM-DD.")
         aging.add_argument("--json", action="store_true", help="Print JSON.")
+        monthly = sub.add_parser(
+            "monthly", help="Generate and store a month's practice report; write the PDF."
+        )
+        monthly.add_argument("--practice", required=True, help="The practice's slug.")
+        monthly.add_argument("--month", required=True, help="The month (YYYY-MM).")
+        monthly.add_argument("--out", required=True, help="Where to write the PDF.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "kpi":
             self._kpi(options)
+        elif options["action"] == "monthly":
+            self._monthly(options)
         else:
             self._aging(options)
 
@@ -98,3 +118,24 @@ class Command(OpenRCMCommand):
                 f"  {side:<10}"
                 + "".join(f"{cents_to_decimal(cell.cents):>12.2f}" for cell in cells)
             )
+
+    def _monthly(self, options: dict[str, Any]) -> None:
+        try:
+            month = month_parse(options["month"])
+        except ValueError as exc:
+            raise Error(f"--month: {exc}") from None
+        out = Path(options["out"])
+        if not out.parent.is_dir():
+            raise Error(f"--out {str(out)!r}: no directory {str(out.parent)!r}")
+        practice = _practice(options["practice"])
+        report = monthly_report_generate(practice=practice, month=month)
+        data = file_read(stored=report.stored)
+        try:
+            out.write_bytes(data)
+        except OSError as exc:
+            raise Error(f"--out {str(out)!r}: {exc.strerror}") from None
+        self.stdout.write(
+            f"{practice.name} ({practice.slug}): monthly report {month:%Y-%m} stored "
+            f"(#{report.pk}, sha256 {report.sha256[:12]}) and written to {out} "
+            f"({len(data):,} bytes)"
+        )
