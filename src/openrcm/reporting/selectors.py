@@ -27,11 +27,12 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, F, IntegerField, Min, Q, Sum, Value, When
+from django.db.models import Case, DateField, F, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
-from openrcm.claims.models import Claim, ClaimLine
+from openrcm.claims.models import Claim, ClaimLine, ClaimStatusChange
 from openrcm.core.claims.status import ClaimStatus
+from openrcm.core.posting.entries import EntryKind
 from openrcm.core.reporting import (
     Adjudication,
     AdjudicationOutcome,
@@ -45,7 +46,7 @@ from openrcm.core.reporting import (
     kpi_report,
 )
 from openrcm.core.reporting.balances import EFFECTS
-from openrcm.posting.models import LedgerEntry, RemittanceClaim
+from openrcm.posting.models import ChargeBalance, LedgerDaySum, LedgerEntry, RemittanceClaim
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.scoping import practice_ids_for
 
@@ -53,6 +54,7 @@ __all__ = [
     "KpiFacts",
     "aging_balances",
     "aging_for",
+    "kpi_by_practice",
     "kpi_facts",
     "kpi_for",
     "practices_for_user",
@@ -64,7 +66,11 @@ _ADJUDICATED = (
     ClaimStatus.PARTIALLY_PAID.value,
     ClaimStatus.DENIED.value,
 )
-_CHUNK = 10_000  # ids per IN (...) list: under SQLite's 32,766 variables
+_SUBMITTED = ClaimStatus.SUBMITTED.value
+_ACKNOWLEDGED = ClaimStatus.ACKNOWLEDGED.value
+_REJECTED = ClaimStatus.REJECTED.value
+# The statuses whose first time a claim fact needs: first submission and its first answer.
+_MILESTONES = (_SUBMITTED, _ACKNOWLEDGED, _REJECTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,57 +97,85 @@ def _by_zone(practices: Iterable[Practice]) -> dict[str, list[int]]:
 
 def kpi_facts(practices: Sequence[Practice]) -> KpiFacts:
     """The line, claim and money facts of ``practices`` for the KPI engine (pre-summed, see the
-    module docstring): 5 queries per time zone among the practices."""
+    module docstring): 4 queries, whatever the number of practices and their time zones."""
     lines: list[LineFact] = []
     claims: list[ClaimFact] = []
     money: list[MoneyFact] = []
-    for zone_name, ids in _by_zone(practices).items():
-        zone = ZoneInfo(zone_name)
-        lines.extend(_line_facts(ids))
-        money.extend(_money_facts(ids))
-        claims.extend(_claim_facts(ids, zone))
+    for facts in _facts_by_practice(practices).values():
+        lines += facts.lines
+        claims += facts.claims
+        money += facts.money
     return KpiFacts(lines, claims, money)
 
 
-def _line_facts(ids: list[int]) -> list[LineFact]:
-    rows = (
-        LedgerEntry.objects.filter(practice_id__in=ids, kind="charge", charge_line__isnull=False)
-        .values_list(
-            "practice_id",
-            "charge_line__encounter__provider_id",
-            "charge_line__encounter__date_of_service",
-        )
-        .annotate(first=Min("charge_line_id"), total=Sum("cents"))
+def _facts_by_practice(practices: Sequence[Practice]) -> dict[int, KpiFacts]:
+    """:func:`kpi_facts` of each practice, read together (4 queries)."""
+    ids = [practice.pk for practice in practices]
+    out = {pk: KpiFacts([], [], []) for pk in ids}
+    if not ids:
+        return out
+    _ledger_facts(ids, out)
+    for fact in _claim_facts(ids, _by_zone(practices)):
+        out[fact.practice_id].claims.append(fact)
+    return out
+
+
+def _ledger_facts(ids: list[int], out: dict[int, KpiFacts]) -> None:
+    """Money and charges from the ledger's day sums (:class:`~openrcm.posting.models.
+    LedgerDaySum`, kept with the entries): one money fact per practice, kind, bucket, effective
+    date and date of service, as stored; and one line fact per practice and date of service,
+    its charges, standing for every line billed that day. A line fact's id is a stand-in
+    (negative, unique among the facts) and its provider 0: the KPI engine reads neither when
+    every money fact has its date of service, as these do."""
+    charges: dict[tuple[int, date], int] = defaultdict(int)
+    charge = EntryKind.CHARGE.value
+    for practice, kind, bucket, cents, effective, served in (
+        LedgerDaySum.objects.filter(practice_id__in=ids)
+        .exclude(cents=0)
+        .values_list("practice_id", "kind", "bucket", "cents", "effective_date", "service_date")
         .order_by()
+    ):
+        out[practice].money.append(MoneyFact(None, None, kind, bucket, cents, effective, served))
+        if kind == charge:
+            charges[(practice, served)] += cents
+    for (practice, served), cents in sorted(charges.items()):
+        line_id = -(practice * 1_000_000 + served.toordinal())
+        out[practice].lines.append(LineFact(line_id, practice, 0, None, served, cents))
+
+
+def _local_day(field: Any, zones: dict[str, list[int]]) -> Any:
+    """``field`` (an aware datetime, or an expression of one) as the practice's own day: one
+    expression whatever the number of practices (a CASE over their time zones when they
+    differ), so the reads stay a fixed number of queries."""
+    if len(zones) == 1:
+        [name] = zones
+        return TruncDate(field, tzinfo=ZoneInfo(name))
+    return Case(
+        *(
+            When(practice_id__in=ids, then=TruncDate(field, tzinfo=ZoneInfo(name)))
+            for name, ids in zones.items()
+        ),
+        output_field=DateField(),
     )
-    return [
-        LineFact(first, practice, provider, None, dos, total)
-        for practice, provider, dos, first, total in rows
-    ]
 
 
-def _money_facts(ids: list[int]) -> list[MoneyFact]:
-    rows = (
-        LedgerEntry.objects.filter(practice_id__in=ids)
-        .annotate(
-            dos=Coalesce(
-                "charge_line__encounter__date_of_service", "claim__encounter__date_of_service"
-            )
-        )
-        .values_list("kind", "bucket", "effective_date", "dos")
-        .annotate(total=Sum("cents"))
+def _claim_facts(ids: list[int], zones: dict[str, list[int]]) -> list[ClaimFact]:
+    """One fact per claim (void ones left out), from three narrow reads: the claims with their
+    encounter, coverage and first scrub (no grouping), the first time of each status that
+    matters per claim (grouped on the history table alone), and the adjudications."""
+    adjudications = _adjudications(ids, zones)
+    firsts: dict[int, dict[str, Any]] = defaultdict(dict)
+    submitted_days: dict[int, date] = {}
+    for claim_id, status, _practice, first, day in (
+        ClaimStatusChange.objects.filter(practice_id__in=ids, to_status__in=_MILESTONES)
+        # The practice (one per claim) is grouped on for the time-zone CASE to read it.
+        .values_list("claim_id", "to_status", "practice_id")
+        .annotate(first=Min("at"), day=_local_day(Min("at"), zones))
         .order_by()
-    )
-    return [
-        MoneyFact(None, None, kind, bucket, total, effective, dos)
-        for kind, bucket, effective, dos, total in rows
-        if total
-    ]
-
-
-def _claim_facts(ids: list[int], zone: ZoneInfo) -> list[ClaimFact]:
-    adjudications = _adjudications(ids, zone)
-    history = Q(history__to_status=ClaimStatus.SUBMITTED.value)
+    ):
+        firsts[claim_id][status] = first
+        if status == _SUBMITTED:
+            submitted_days[claim_id] = day
     rows = (
         Claim.objects.filter(practice_id__in=ids)
         .exclude(status=ClaimStatus.VOID.value)
@@ -157,16 +191,14 @@ def _claim_facts(ids: list[int], zone: ZoneInfo) -> list[ClaimFact]:
             "replaces_id",
         )
         .annotate(
-            created=TruncDate("created_at", tzinfo=zone),
-            submitted=TruncDate(Min("history__at", filter=history), tzinfo=zone),
-            acked=Min("history__at", filter=Q(history__to_status=ClaimStatus.ACKNOWLEDGED.value)),
-            rejected=Min("history__at", filter=Q(history__to_status=ClaimStatus.REJECTED.value)),
-            scrubbed=TruncDate("scrub__first_scrubbed_at", tzinfo=zone),
+            created=_local_day("created_at", zones),
+            scrubbed=_local_day("scrub__first_scrubbed_at", zones),
             scrub_clean=F("scrub__first_clean"),
         )
         .order_by()
     )
     facts = []
+    no_dates: dict[str, Any] = {}
     for (
         claim_id,
         practice,
@@ -178,21 +210,28 @@ def _claim_facts(ids: list[int], zone: ZoneInfo) -> list[ClaimFact]:
         frequency,
         replaces,
         created,
-        submitted,
-        acked,
-        rejected,
         scrubbed,
         clean,
     ) in rows:
+        submitted = submitted_days.get(claim_id)
         # The first answer to the first submission: the 277CA's acceptance, or a rejection
         # (999 or 277CA), whichever came first; None while neither came.
         accepted: bool | None = None
-        if acked is not None and (rejected is None or acked < rejected):
-            accepted = True
-        elif rejected is not None:
-            accepted = False
-        mine = adjudications.get(claim_id, ())
-        paid_on = min((a.on for a, paid in mine if paid), default=None)
+        if submitted is not None:
+            dates = firsts.get(claim_id, no_dates)
+            acked = dates.get(_ACKNOWLEDGED)
+            rejected = dates.get(_REJECTED)
+            if acked is not None and (rejected is None or acked < rejected):
+                accepted = True
+            elif rejected is not None:
+                accepted = False
+        mine = adjudications.get(claim_id)
+        if mine is None:
+            done: tuple[Adjudication, ...] = ()
+            paid_on = None
+        else:
+            done = tuple(a for a, _paid in mine)
+            paid_on = min((a.on for a, paid in mine if paid), default=None)
         facts.append(
             ClaimFact(
                 claim_id,
@@ -204,10 +243,10 @@ def _claim_facts(ids: list[int], zone: ZoneInfo) -> list[ClaimFact]:
                 charge,
                 created,
                 submitted,
-                accepted if submitted is not None else None,
+                accepted,
                 scrubbed,
                 clean,
-                tuple(a for a, _paid in mine),
+                done,
                 paid_on,
                 frequency in ("7", "8") or replaces is not None,
             )
@@ -215,7 +254,9 @@ def _claim_facts(ids: list[int], zone: ZoneInfo) -> list[ClaimFact]:
     return facts
 
 
-def _adjudications(ids: list[int], zone: ZoneInfo) -> dict[int, list[tuple[Adjudication, bool]]]:
+def _adjudications(
+    ids: list[int], zones: dict[str, list[int]]
+) -> dict[int, list[tuple[Adjudication, bool]]]:
     """Per claim: its adjudications (835 claim payments posted, not reversals nor exceptions),
     each with whether it paid something."""
     rows = (
@@ -223,9 +264,7 @@ def _adjudications(ids: list[int], zone: ZoneInfo) -> dict[int, list[tuple[Adjud
             practice_id__in=ids, claim__isnull=False, outcome__in=_ADJUDICATED
         )
         .annotate(
-            on=Coalesce(
-                "remittance__payment_date", TruncDate("remittance__posted_at", tzinfo=zone)
-            ),
+            on=Coalesce("remittance__payment_date", _local_day("remittance__posted_at", zones)),
             denied=Coalesce(Sum("denials__cents"), 0),
         )
         .values_list("claim_id", "on", "outcome", "paid_cents", "denied")
@@ -259,50 +298,92 @@ def _effect_sum(side: int) -> Sum:
     return Sum(Case(*whens, default=Value(0), output_field=IntegerField()))
 
 
+def _nonzero(prefix: str = "") -> Q:
+    """A stored balance that is not zero in both buckets (``prefix``: the path to it)."""
+    return (
+        Q(**{f"{prefix}insurance_cents__lt": 0})
+        | Q(**{f"{prefix}insurance_cents__gt": 0})
+        | Q(**{f"{prefix}patient_cents__lt": 0})
+        | Q(**{f"{prefix}patient_cents__gt": 0})
+    )
+
+
 def aging_balances(practices: Sequence[Practice], as_of: date) -> list[BalanceFact]:
-    """Each charge line's (and each claim's claim-level) insurance and patient balances from
-    the ledger entries effective on or before ``as_of``; zero rows are left out. The payer is
-    that of the latest claim carrying the line; ``claim_ids`` every claim that carries it."""
+    """Each charge line's (and each claim's claim-level) insurance and patient balances as of
+    ``as_of``; zero rows are left out. The payer is that of the latest claim carrying the line;
+    ``claim_ids`` every claim that carries it.
+
+    Read from the stored balances (:class:`~openrcm.posting.models.ChargeBalance`, kept with
+    the entries), less the effect of the entries effective after ``as_of`` (none for today's
+    aging; for a past date, only what was posted since): the same figures as summing every
+    entry effective by then, reading the open lines only."""
     ids = [practice.pk for practice in practices]
-    entries = LedgerEntry.objects.filter(practice_id__in=ids, effective_date__lte=as_of)
-    nonzero = ~Q(insurance=0) | ~Q(patient=0)
-    line_rows = list(
-        entries.filter(charge_line__isnull=False)
+    later = LedgerEntry.objects.filter(practice_id__in=ids, effective_date__gt=as_of).order_by()
+    undo_lines = {
+        line_id: (insurance, patient)
+        for line_id, insurance, patient in later.filter(charge_line__isnull=False)
+        .values_list("charge_line_id")
+        .annotate(insurance=_effect_sum(0), patient=_effect_sum(1))
+    }
+    undo_claims = {
+        claim_id: (insurance, patient)
+        for claim_id, insurance, patient in later.filter(
+            charge_line__isnull=True, claim__isnull=False
+        )
+        .values_list("claim_id")
+        .annotate(insurance=_effect_sum(0), patient=_effect_sum(1))
+    }
+    stored = ChargeBalance.objects.filter(practice_id__in=ids).order_by()
+    wanted_lines = _nonzero()
+    wanted_carriers = _nonzero("charge_line__balance__")
+    if undo_lines:  # lines settled since as_of were open then
+        moved = later.filter(charge_line__isnull=False).values("charge_line_id")
+        wanted_lines |= Q(charge_line_id__in=moved)
+        wanted_carriers |= Q(charge_line_id__in=moved)
+    line_rows = (
+        stored.filter(wanted_lines, charge_line__isnull=False)
         .values_list(
             "charge_line_id",
             "practice_id",
             "charge_line__encounter__provider_id",
             "charge_line__encounter__date_of_service",
+            "insurance_cents",
+            "patient_cents",
         )
-        .annotate(insurance=_effect_sum(0), patient=_effect_sum(1))
-        .filter(nonzero)
-        .order_by()
+        .order_by("charge_line_id")
     )
-    claim_rows = list(
-        entries.filter(charge_line__isnull=True, claim__isnull=False)
+    wanted_claims = _nonzero()
+    if undo_claims:
+        wanted_claims |= Q(claim_id__in=later.filter(charge_line__isnull=True).values("claim_id"))
+    claim_rows = (
+        stored.filter(wanted_claims, charge_line__isnull=True)
         .values_list(
             "claim_id",
             "practice_id",
             "claim__encounter__provider_id",
             "claim__encounter__date_of_service",
             "claim__coverage__payer_id",
+            "insurance_cents",
+            "patient_cents",
         )
-        .annotate(insurance=_effect_sum(0), patient=_effect_sum(1))
-        .filter(nonzero)
-        .order_by()
+        .order_by("claim_id")
     )
     carriers: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    line_ids = [row[0] for row in line_rows]
-    for start in range(0, len(line_ids), _CHUNK):
-        for line_id, claim_id, payer in (
-            ClaimLine.objects.filter(charge_line_id__in=line_ids[start : start + _CHUNK])
-            .exclude(claim__status=ClaimStatus.VOID.value)
-            .order_by("claim_id")
-            .values_list("charge_line_id", "claim_id", "claim__coverage__payer_id")
-        ):
-            carriers[line_id].append((claim_id, payer))
+    for line_id, claim_id, payer in (
+        ClaimLine.objects.filter(wanted_carriers, practice_id__in=ids)
+        .exclude(claim__status=ClaimStatus.VOID.value)
+        .order_by("claim_id")
+        .values_list("charge_line_id", "claim_id", "claim__coverage__payer_id")
+    ):
+        carriers[line_id].append((claim_id, payer))
     facts = []
+    no_change = (0, 0)
     for line_id, practice, provider, dos, insurance, patient in line_rows:
+        undo = undo_lines.get(line_id, no_change)
+        insurance -= undo[0]
+        patient -= undo[1]
+        if not (insurance or patient):
+            continue
         carried = carriers.get(line_id, [])
         facts.append(
             BalanceFact(
@@ -317,10 +398,27 @@ def aging_balances(practices: Sequence[Practice], as_of: date) -> list[BalanceFa
             )
         )
     for claim_id, practice, provider, dos, payer, insurance, patient in claim_rows:
-        facts.append(
-            BalanceFact(None, (claim_id,), practice, provider, payer, dos, insurance, patient)
-        )
+        undo = undo_claims.get(claim_id, no_change)
+        insurance -= undo[0]
+        patient -= undo[1]
+        if insurance or patient:
+            facts.append(
+                BalanceFact(None, (claim_id,), practice, provider, payer, dos, insurance, patient)
+            )
     return facts
+
+
+def kpi_by_practice(
+    practices: Sequence[Practice], *, start: date, end: date, as_of: date | None = None
+) -> dict[int, KpiReport]:
+    """The KPIs of each of ``practices`` apart (by practice id), read together: the same
+    fixed number of queries for one practice or fifty (the across-practices dashboard)."""
+    return {
+        pk: kpi_report(
+            facts.lines, facts.claims, facts.money, period_start=start, period_end=end, as_of=as_of
+        )
+        for pk, facts in _facts_by_practice(practices).items()
+    }
 
 
 def kpi_for(

@@ -29,7 +29,7 @@ from openrcm.reporting.dashboard import (
     drill_claim_ids,
     drill_claims,
 )
-from openrcm.reporting.selectors import kpi_for
+from openrcm.reporting.selectors import kpi_by_practice
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.selectors import practice_list
 from openrcm.web.charts import Bar, Series, bar_chart, sparkline
@@ -317,8 +317,10 @@ def dashboard_practices(request: HttpRequest) -> HttpResponse:
     start, end, as_of = _period(request)
     query = {"start": start.isoformat(), "end": end.isoformat(), "as_of": as_of.isoformat()}
     rows = []
-    for practice in practice_list(user=request.user).order_by("name"):
-        report = kpi_for([practice], start=start, end=end, as_of=as_of)
+    practices = list(practice_list(user=request.user).order_by("name"))
+    reports = kpi_by_practice(practices, start=start, end=end, as_of=as_of)
+    for practice in practices:
+        report = reports[practice.pk]
         rows.append(
             {
                 "practice": practice,
