@@ -21,7 +21,6 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
@@ -64,7 +63,7 @@ BODY = ParagraphStyle("body", parent=_styles["Normal"], fontSize=8.5, leading=11
 NOTE = ParagraphStyle("note", parent=BODY, fontSize=7.5, leading=9.5, textColor=DARK)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=10)
 FORMULA = ParagraphStyle("formula", parent=BODY, fontSize=7, leading=8.6, textColor=DARK)
-CELL_RIGHT = ParagraphStyle("cell_right", parent=CELL, alignment=TA_RIGHT)
+CELL_SUB = ParagraphStyle("cell_sub", parent=CELL, leftIndent=10, textColor=DARK)
 
 
 def money_text(cents: int) -> str:
@@ -187,7 +186,8 @@ def _kpi_table(report: KpiReport) -> Table:
                 f"{report.ar_window_days} days, net charges "
                 f"{money_text(report.ar_window_net_charges_cents)})"
             )
-        data.append([_p(label.strip()), value, _p(formula, FORMULA)])
+        label_style = CELL_SUB if label.startswith(" ") else CELL  # a part of the row above
+        data.append([_p(label.strip(), label_style), value, _p(formula, FORMULA)])
     table = _grid(data, [1.75 * inch, 1.35 * inch, BODY_WIDTH - 3.1 * inch], right_from=1)
     table.setStyle(TableStyle([("ALIGN", (2, 0), (2, -1), "LEFT")]))
     return table
@@ -336,8 +336,9 @@ def _open_items_table(content: MonthlyContent) -> Table:
                 money_text(item.balance_cents),
             ]
         )
-    widths = [0.3, 1.3, 0.65, 1.05, 2.15, 0.6, 1.25]
-    table = _grid(data, [w * inch for w in widths], right_from=5)
+    shares = [0.3, 1.3, 0.65, 1.05, 2.15, 0.6, 1.25]  # inches, scaled to the body's width
+    widths = [BODY_WIDTH * share / sum(shares) for share in shares]
+    table = _grid(data, widths, right_from=5)
     table.setStyle(TableStyle([("ALIGN", (0, 0), (0, -1), "RIGHT")]))
     return table
 
