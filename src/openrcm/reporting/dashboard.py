@@ -32,6 +32,7 @@ from openrcm.core.reporting import (
     kpi_report,
     monthly_trend,
 )
+from openrcm.core.reporting.periods import last_months
 from openrcm.posting.models import Denial, LedgerEntry
 from openrcm.reporting.selectors import KpiFacts, aging_balances, kpi_facts
 from openrcm.tenancy.models import Practice
@@ -102,7 +103,8 @@ def dashboard_for(
 ) -> Dashboard:
     """The dashboard of ``practices`` for the period ``start`` .. ``end``, A/R at ``as_of``;
     the trend is the 12 months ending with ``end``'s month."""
-    facts = kpi_facts(practices)
+    trend_start = last_months(end, 12)[0][0]
+    facts = kpi_facts(practices, since=min(start, trend_start))
     report = kpi_report(
         facts.lines, facts.claims, facts.money, period_start=start, period_end=end, as_of=as_of
     )
@@ -177,7 +179,7 @@ def drill_claim_ids(practices: Sequence[Practice], want: DrillRequest) -> list[i
         return sorted(
             {cid for cid in rows.values_list("claim_id", flat=True).distinct() if cid is not None}
         )
-    facts: KpiFacts = kpi_facts(practices)
+    facts: KpiFacts = kpi_facts(practices, since=want.start)
     if want.metric == "charges":
         return sorted(c.claim_id for c in facts.claims if _billed_in(c, want.start, want.end))
     if want.metric in CLAIM_METRICS:

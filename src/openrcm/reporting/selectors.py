@@ -20,6 +20,7 @@ practices they already hold (a command's ``--practice``) or :func:`practices_for
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,18 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, DateField, F, IntegerField, Min, Q, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    F,
+    IntegerField,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate
 
 from openrcm.claims.models import Claim, ClaimLine, ClaimStatusChange
@@ -46,7 +58,13 @@ from openrcm.core.reporting import (
     kpi_report,
 )
 from openrcm.core.reporting.balances import EFFECTS
-from openrcm.posting.models import ChargeBalance, LedgerDaySum, LedgerEntry, RemittanceClaim
+from openrcm.posting.models import (
+    ChargeBalance,
+    Denial,
+    LedgerDaySum,
+    LedgerEntry,
+    RemittanceClaim,
+)
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.scoping import practice_ids_for
 
@@ -95,27 +113,31 @@ def _by_zone(practices: Iterable[Practice]) -> dict[str, list[int]]:
     return zones
 
 
-def kpi_facts(practices: Sequence[Practice]) -> KpiFacts:
+def kpi_facts(practices: Sequence[Practice], *, since: date | None = None) -> KpiFacts:
     """The line, claim and money facts of ``practices`` for the KPI engine (pre-summed, see the
-    module docstring): 4 queries, whatever the number of practices and their time zones."""
+    module docstring): 5 queries, whatever the number of practices and their time zones.
+
+    With ``since`` (the first day of the earliest period the caller will report), claims with
+    nothing on or after it are left out: they count in no such period. Money and charges are
+    always read whole (A/R and the trailing window of days in A/R reach back)."""
     lines: list[LineFact] = []
     claims: list[ClaimFact] = []
     money: list[MoneyFact] = []
-    for facts in _facts_by_practice(practices).values():
+    for facts in _facts_by_practice(practices, since).values():
         lines += facts.lines
         claims += facts.claims
         money += facts.money
     return KpiFacts(lines, claims, money)
 
 
-def _facts_by_practice(practices: Sequence[Practice]) -> dict[int, KpiFacts]:
-    """:func:`kpi_facts` of each practice, read together (4 queries)."""
+def _facts_by_practice(practices: Sequence[Practice], since: date | None) -> dict[int, KpiFacts]:
+    """:func:`kpi_facts` of each practice, read together (5 queries)."""
     ids = [practice.pk for practice in practices]
     out = {pk: KpiFacts([], [], []) for pk in ids}
     if not ids:
         return out
     _ledger_facts(ids, out)
-    for fact in _claim_facts(ids, _by_zone(practices)):
+    for fact in _claim_facts(ids, _by_zone(practices), since):
         out[fact.practice_id].claims.append(fact)
     return out
 
@@ -159,27 +181,72 @@ def _local_day(field: Any, zones: dict[str, list[int]]) -> Any:
     )
 
 
-def _claim_facts(ids: list[int], zones: dict[str, list[int]]) -> list[ClaimFact]:
-    """One fact per claim (void ones left out), from three narrow reads: the claims with their
-    encounter, coverage and first scrub (no grouping), the first time of each status that
-    matters per claim (grouped on the history table alone), and the adjudications."""
-    adjudications = _adjudications(ids, zones)
-    firsts: dict[int, dict[str, Any]] = defaultdict(dict)
-    submitted_days: dict[int, date] = {}
-    for claim_id, status, _practice, first, day in (
-        ClaimStatusChange.objects.filter(practice_id__in=ids, to_status__in=_MILESTONES)
+def _claims_since(ids: list[int], since: date | None) -> Any:
+    """The claims of ``ids`` (void ones left out) with anything a period from ``since`` on
+    counts: created, submitted, scrubbed or adjudicated on or after it (a day early, which
+    covers every time zone: a few claims too many change nothing, none is missed)."""
+    claims = Claim.objects.filter(practice_id__in=ids).exclude(status=ClaimStatus.VOID.value)
+    if since is None:
+        return claims
+    moment = dt.datetime.combine(since - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    sent = ClaimStatusChange.objects.filter(
+        practice_id__in=ids, to_status=_SUBMITTED, at__gte=moment
+    ).values("claim_id")
+    paid = RemittanceClaim.objects.filter(
+        Q(remittance__payment_date__gte=since) | Q(remittance__posted_at__gte=moment),
+        practice_id__in=ids,
+        claim__isnull=False,
+    ).values("claim_id")
+    return claims.filter(
+        Q(created_at__gte=moment)
+        | Q(scrub__first_scrubbed_at__gte=moment)
+        | Q(pk__in=sent)
+        | Q(pk__in=paid)
+    )
+
+
+def _claim_facts(
+    ids: list[int], zones: dict[str, list[int]], since: date | None = None
+) -> list[ClaimFact]:
+    """One fact per claim (void ones left out; with ``since``, only those a period from then on
+    counts), from three narrow reads: the claims with their encounter, coverage and first
+    scrub (no grouping), per claim its first submission and whether the first answer accepted
+    it (grouped on the history table alone, compared in the database), and the
+    adjudications."""
+    wanted = _claims_since(ids, since)
+    adjudications = _adjudications(ids, zones, wanted)
+    sent: dict[int, tuple[date, bool | None]] = {}
+    first_sent = Min("at", filter=Q(to_status=_SUBMITTED))
+    for claim_id, submitted, accepted in (
+        ClaimStatusChange.objects.filter(
+            practice_id__in=ids, to_status__in=_MILESTONES, claim__in=wanted.values("pk")
+        )
         # The practice (one per claim) is grouped on for the time-zone CASE to read it.
-        .values_list("claim_id", "to_status", "practice_id")
-        .annotate(first=Min("at"), day=_local_day(Min("at"), zones))
+        .values("claim_id", "practice_id")
+        .annotate(
+            first_sent=first_sent,
+            acked=Min("at", filter=Q(to_status=_ACKNOWLEDGED)),
+            rejected=Min("at", filter=Q(to_status=_REJECTED)),
+        )
+        .filter(first_sent__isnull=False)
+        .annotate(
+            submitted=_local_day(first_sent, zones),
+            # The first answer to the first submission: the 277CA's acceptance, or a rejection
+            # (999 or 277CA), whichever came first; None while neither came.
+            accepted=Case(
+                When(acked__isnull=False, rejected__isnull=True, then=Value(True)),
+                When(acked__lt=F("rejected"), then=Value(True)),
+                When(rejected__isnull=False, then=Value(False)),
+                default=Value(None),
+                output_field=BooleanField(null=True),
+            ),
+        )
+        .values_list("claim_id", "submitted", "accepted")
         .order_by()
     ):
-        firsts[claim_id][status] = first
-        if status == _SUBMITTED:
-            submitted_days[claim_id] = day
+        sent[claim_id] = (submitted, accepted)
     rows = (
-        Claim.objects.filter(practice_id__in=ids)
-        .exclude(status=ClaimStatus.VOID.value)
-        .values_list(
+        wanted.values_list(
             "id",
             "practice_id",
             "encounter__provider_id",
@@ -198,7 +265,7 @@ def _claim_facts(ids: list[int], zones: dict[str, list[int]]) -> list[ClaimFact]
         .order_by()
     )
     facts = []
-    no_dates: dict[str, Any] = {}
+    not_sent: tuple[None, None] = (None, None)
     for (
         claim_id,
         practice,
@@ -213,18 +280,7 @@ def _claim_facts(ids: list[int], zones: dict[str, list[int]]) -> list[ClaimFact]
         scrubbed,
         clean,
     ) in rows:
-        submitted = submitted_days.get(claim_id)
-        # The first answer to the first submission: the 277CA's acceptance, or a rejection
-        # (999 or 277CA), whichever came first; None while neither came.
-        accepted: bool | None = None
-        if submitted is not None:
-            dates = firsts.get(claim_id, no_dates)
-            acked = dates.get(_ACKNOWLEDGED)
-            rejected = dates.get(_REJECTED)
-            if acked is not None and (rejected is None or acked < rejected):
-                accepted = True
-            elif rejected is not None:
-                accepted = False
+        submitted, accepted = sent.get(claim_id, not_sent)
         mine = adjudications.get(claim_id)
         if mine is None:
             done: tuple[Adjudication, ...] = ()
@@ -255,23 +311,31 @@ def _claim_facts(ids: list[int], zones: dict[str, list[int]]) -> list[ClaimFact]
 
 
 def _adjudications(
-    ids: list[int], zones: dict[str, list[int]]
+    ids: list[int], zones: dict[str, list[int]], claims: Any
 ) -> dict[int, list[tuple[Adjudication, bool]]]:
     """Per claim: its adjudications (835 claim payments posted, not reversals nor exceptions),
     each with whether it paid something."""
+    posted = RemittanceClaim.objects.filter(
+        practice_id__in=ids, claim__in=claims.values("pk"), outcome__in=_ADJUDICATED
+    )
+    # Denied amounts summed apart (denials are few): grouping every claim payment on a join
+    # with its denials cost more than the rest of the read.
+    denied_of = dict(
+        Denial.objects.filter(practice_id__in=ids, remittance_claim__in=posted.values("pk"))
+        .values_list("remittance_claim_id")
+        .annotate(total=Sum("cents"))
+        .order_by()
+    )
     rows = (
-        RemittanceClaim.objects.filter(
-            practice_id__in=ids, claim__isnull=False, outcome__in=_ADJUDICATED
+        posted.annotate(
+            on=Coalesce("remittance__payment_date", _local_day("remittance__posted_at", zones))
         )
-        .annotate(
-            on=Coalesce("remittance__payment_date", _local_day("remittance__posted_at", zones)),
-            denied=Coalesce(Sum("denials__cents"), 0),
-        )
-        .values_list("claim_id", "on", "outcome", "paid_cents", "denied")
+        .values_list("pk", "claim_id", "on", "outcome", "paid_cents")
         .order_by()
     )
     out: dict[int, list[tuple[Adjudication, bool]]] = defaultdict(list)
-    for claim_id, on, outcome, paid, denied in rows:
+    for pk, claim_id, on, outcome, paid in rows:
+        denied = denied_of.get(pk, 0)
         out[claim_id].append((Adjudication(on, _outcome(outcome, paid, denied), denied), paid > 0))
     return out
 
@@ -417,7 +481,7 @@ def kpi_by_practice(
         pk: kpi_report(
             facts.lines, facts.claims, facts.money, period_start=start, period_end=end, as_of=as_of
         )
-        for pk, facts in _facts_by_practice(practices).items()
+        for pk, facts in _facts_by_practice(practices, start).items()
     }
 
 
@@ -425,7 +489,7 @@ def kpi_for(
     practices: Sequence[Practice], *, start: date, end: date, as_of: date | None = None
 ) -> KpiReport:
     """The KPIs of ``practices`` for ``start`` .. ``end`` (A/R shares measured at ``as_of``)."""
-    facts = kpi_facts(practices)
+    facts = kpi_facts(practices, since=start)
     return kpi_report(
         facts.lines, facts.claims, facts.money, period_start=start, period_end=end, as_of=as_of
     )
