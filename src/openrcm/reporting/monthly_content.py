@@ -9,7 +9,9 @@ control number (the practice owner may see the practice's claims; the report nee
 *Recovered* (on a denial of the month): insurance payments posted on the denied line (a
 claim-level denial: on any line of its claim) with an effective date after the denial's 835
 payment date and on or before the month's last day, net of reversals, at most the amount denied.
-A line's payments are shared out once among its denials, oldest first, never counted twice.
+A line's payments fill its denials oldest first, each cent once. *Recovered in the month on
+earlier denials*: the same, for denials of earlier months, counting only the money whose
+effective date is in the month.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -66,7 +68,9 @@ class DenialCategory:
     denied_cents: int
     recovered_cents: int
     still_open: int
-    """Denials still open or appealed (not resubmitted, not written off)."""
+    """Denials still open or appealed (not resubmitted, not written off) when generated."""
+    earlier_recovered_cents: int = 0
+    """What denials of earlier months recovered in this month."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,18 +154,85 @@ def _payer_rows(by_payer: dict[int | None, AgingRow]) -> list[PayerAging]:
     return sorted(rows, key=lambda r: (-r.row.insurance_cents, r.payer))
 
 
+@dataclass(frozen=True, slots=True)
+class _Denied:
+    """One denial: its claim, the charge lines it denied (a claim-level one: all of the claim's),
+    its category, amount, whether still open, and its 835's payment date."""
+
+    claim_id: int
+    lines: tuple[int, ...]
+    category: str
+    cents: int
+    still_open: bool
+    on: date
+
+
+def _recoveries(
+    denied: Sequence[_Denied], payments: Mapping[int, list[tuple[date, int]]], through: date
+) -> list[int]:
+    """What each denial (``denied`` oldest first) recovered by ``through``: each line's
+    insurance payments, in date order, fill the oldest denial of that line dated before them
+    that is not yet fully recovered; a reversal (negative) takes back the latest money given,
+    so a line's money is counted once and net of reversals."""
+    recovered = [0] * len(denied)
+    by_line: dict[int, list[int]] = defaultdict(list)
+    for index, denial in enumerate(denied):
+        for line in denial.lines:
+            by_line[line].append(index)
+    for line, indexes in by_line.items():
+        given: list[tuple[int, int]] = []  # (denial index or -1 for none, cents), in order
+        for on, amount in sorted(payments.get(line, ())):
+            if on > through:
+                break
+            if amount < 0:
+                back = -amount
+                while back and given:
+                    index, cents = given.pop()
+                    undo = min(back, cents)
+                    if index >= 0:
+                        recovered[index] -= undo
+                    back -= undo
+                    if cents > undo:
+                        given.append((index, cents - undo))
+                continue
+            for index in indexes:
+                denial = denied[index]
+                if amount and denial.on < on and recovered[index] < denial.cents:
+                    take = min(amount, denial.cents - recovered[index])
+                    recovered[index] += take
+                    given.append((index, take))
+                    amount -= take
+            if amount:
+                given.append((-1, amount))
+    return recovered
+
+
 def _denial_categories(practice: Practice, start: date, end: date) -> list[DenialCategory]:
     """The denials of 835s paid in the month (not reversed since), by category, each with
-    what was recovered by ``end`` (see the module docstring)."""
-    denials = list(
-        Denial.objects.filter(
-            practice=practice,
-            remittance_claim__remittance__payment_date__gte=start,
-            remittance_claim__remittance__payment_date__lte=end,
-            remittance_claim__reversed_by__isnull=True,
+    what was recovered by ``end``; and, per category, what denials of earlier months
+    recovered in the month (see the module docstring)."""
+    found = Denial.objects.filter(
+        practice=practice,
+        remittance_claim__remittance__payment_date__lte=end,
+        remittance_claim__reversed_by__isnull=True,
+    )
+    claim_lines: dict[int, list[int]] = defaultdict(list)
+    for claim_id, line_id in ClaimLine.objects.filter(
+        claim_id__in=found.values("claim_id")
+    ).values_list("claim_id", "charge_line_id"):
+        claim_lines[claim_id].append(line_id)
+    denied = [
+        _Denied(
+            claim_id,
+            (line_id,) if line_id is not None else tuple(claim_lines[claim_id]),
+            category or "uncategorized",
+            cents,
+            status in (DenialStatus.OPEN, DenialStatus.APPEALED),
+            on,
         )
-        .order_by("remittance_claim__remittance__payment_date", "id")
-        .values_list(
+        for claim_id, line_id, category, cents, status, on in found.order_by(
+            "remittance_claim__remittance__payment_date", "id"
+        ).values_list(
             "claim_id",
             "claim_line__charge_line_id",
             "category",
@@ -169,49 +240,41 @@ def _denial_categories(practice: Practice, start: date, end: date) -> list[Denia
             "status",
             "remittance_claim__remittance__payment_date",
         )
-    )
-    if not denials:
+        if on is not None  # the filter on the payment date leaves none without one
+    ]
+    if not denied:
         return []
-    claim_lines: dict[int, list[int]] = defaultdict(list)
-    for claim_id, line_id in ClaimLine.objects.filter(
-        claim_id__in={row[0] for row in denials}
-    ).values_list("claim_id", "charge_line_id"):
-        claim_lines[claim_id].append(line_id)
     payments: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for line_id, effective, cents in LedgerEntry.objects.filter(
         practice=practice,
         kind=EntryKind.INSURANCE_PAYMENT.value,
-        charge_line_id__in={line for lines in claim_lines.values() for line in lines},
+        charge_line_id__in=ClaimLine.objects.filter(claim_id__in=found.values("claim_id")).values(
+            "charge_line_id"
+        ),
         effective_date__lte=end,
     ).values_list("charge_line_id", "effective_date", "cents"):
         payments[line_id].append((effective, cents))
+    by_end = _recoveries(denied, payments, end)
+    before = _recoveries(denied, payments, start - dt.timedelta(days=1))
 
-    used: dict[int, int] = defaultdict(int)
-    sums: dict[str, list[int]] = {}
+    rows: dict[str, list[int]] = {}
     claims: dict[str, set[int]] = defaultdict(set)
-    for claim_id, line_id, category, cents, status, denied_on in denials:
-        lines = [line_id] if line_id is not None else claim_lines[claim_id]
-        since: date = denied_on or start  # never None here: the query filters on it
-        recovered = 0
-        for line in lines:
-            if recovered >= cents:
-                break
-            later = sum(amount for on, amount in payments[line] if on > since)
-            take = min(max(later - used[line], 0), cents - recovered)
-            used[line] += take
-            recovered += take
-        key = category or "uncategorized"
-        row = sums.setdefault(key, [0, 0, 0, 0])
-        row[0] += 1
-        row[1] += cents
-        row[2] += recovered
-        row[3] += int(status in (DenialStatus.OPEN, DenialStatus.APPEALED))
-        claims[key].add(claim_id)
+    for denial, recovered, recovered_before in zip(denied, by_end, before, strict=True):
+        row = rows.setdefault(denial.category, [0, 0, 0, 0, 0])
+        if denial.on >= start:  # a denial of the month
+            row[0] += 1
+            row[1] += denial.cents
+            row[2] += recovered
+            row[3] += int(denial.still_open)
+            claims[denial.category].add(denial.claim_id)
+        else:
+            row[4] += recovered - recovered_before
     result = [
-        DenialCategory(key, row[0], len(claims[key]), row[1], row[2], row[3])
-        for key, row in sums.items()
+        DenialCategory(key, row[0], len(claims[key]), row[1], row[2], row[3], row[4])
+        for key, row in rows.items()
+        if row[0] or row[4]
     ]
-    return sorted(result, key=lambda r: (-r.denied_cents, r.category))
+    return sorted(result, key=lambda r: (-r.denied_cents, -r.earlier_recovered_cents, r.category))
 
 
 def _initials(first: str, last: str) -> str:

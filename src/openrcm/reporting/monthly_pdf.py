@@ -294,8 +294,19 @@ def _aging_by_payer(content: MonthlyContent) -> Table:
 
 
 def _denials_table(content: MonthlyContent) -> Table:
-    data: list[list[Any]] = [["Category", "Denials", "Claims", "Denied", "Recovered", "Still open"]]
-    for row in content.denials:
+    data: list[list[Any]] = [
+        [
+            "Category",
+            "Denials",
+            "Claims",
+            "Denied",
+            "Recovered",
+            "Still open",
+            "Recovered in month\n(earlier denials)",
+        ]
+    ]
+    rows = content.denials
+    for row in rows:
         data.append(
             [
                 _p(row.category.replace("_", " ")),
@@ -304,20 +315,23 @@ def _denials_table(content: MonthlyContent) -> Table:
                 money_text(row.denied_cents),
                 money_text(row.recovered_cents),
                 str(row.still_open),
+                money_text(row.earlier_recovered_cents),
             ]
         )
     data.append(
         [
             "Total",
-            str(sum(r.denials for r in content.denials)),
-            str(sum(r.claims for r in content.denials)),
-            money_text(sum(r.denied_cents for r in content.denials)),
-            money_text(sum(r.recovered_cents for r in content.denials)),
-            str(sum(r.still_open for r in content.denials)),
+            str(sum(r.denials for r in rows)),
+            str(sum(r.claims for r in rows)),
+            money_text(sum(r.denied_cents for r in rows)),
+            money_text(sum(r.recovered_cents for r in rows)),
+            str(sum(r.still_open for r in rows)),
+            money_text(sum(r.earlier_recovered_cents for r in rows)),
         ]
     )
-    w = (BODY_WIDTH - 2.4 * inch) / 5
-    return _grid(data, [2.4 * inch] + [w] * 5, total_row=True)
+    last = 1.25 * inch
+    w = (BODY_WIDTH - 1.9 * inch - last) / 5
+    return _grid(data, [1.9 * inch] + [w] * 5 + [last], total_row=True)
 
 
 def _open_items_table(content: MonthlyContent) -> Table:
@@ -425,14 +439,16 @@ def _story(content: MonthlyContent) -> list[Any]:
                     "Denials on 835s paid in the month (not reversed since). <b>Recovered</b>: "
                     "insurance payments later posted on the denied lines (a claim-level "
                     "denial: on any line of the claim), after the denial's 835 and by the "
-                    "month's last day, at most the amount denied. <b>Still open</b>: denials "
-                    "not yet resubmitted or written off.",
+                    "month's last day, net of reversals, at most the amount denied. <b>Still "
+                    "open</b>: denials not resubmitted or written off when this report was "
+                    "made. The last column is what denials of earlier months recovered in "
+                    "this month.",
                     NOTE,
                 ),
                 Spacer(1, 4),
                 _denials_table(content)
                 if content.denials
-                else Paragraph("No denials this month.", BODY),
+                else Paragraph("No denials this month, nothing recovered on earlier ones.", BODY),
             ]
         ),
         Paragraph("Largest open insurance balances", HEADING),

@@ -27,13 +27,15 @@ from django.core.management.base import CommandError
 from openrcm.audit.models import AuditEvent
 from openrcm.core.reporting import FORMULAS
 from openrcm.files.services import file_read
+from openrcm.posting.services import era_import
 from openrcm.reporting.models import MonthlyReport
 from openrcm.reporting.monthly_content import month_parse, monthly_content
 from openrcm.reporting.monthly_pdf import money_text, rate_text
 from openrcm.reporting.selectors import aging_for, kpi_for
 from openrcm.reporting.services import monthly_report_generate
+from tests.apps.posting.eras import clp, era, negate, remittance, svc
 from tests.apps.reporting.monthly_book import MonthlyBook
-from tests.apps.reporting.test_report_cli import Book
+from tests.apps.reporting.test_report_cli import Book, at, lines, paid_on
 
 OCTOBER = dt.date(2026, 10, 1)
 AS_OF = dt.date(2026, 10, 31)
@@ -72,6 +74,7 @@ def test_content_is_the_dashboards_numbers_with_the_recovery(monthly_book: Month
     (denials,) = content.denials
     assert (denials.denials, denials.claims, denials.denied_cents) == (1, 1, 20000)
     assert (denials.recovered_cents, denials.still_open) == (12000, 1)
+    assert denials.earlier_recovered_cents == 0
     # Open items: C3 only, 100.00, 138 days, initials only.
     (item,) = content.open_items
     assert item.claim_id == monthly_book.book.c3.pk
@@ -105,6 +108,30 @@ def test_a_denial_not_paid_since_recovers_nothing(book: Book) -> None:
         practice=world.practice, month=dt.date(2026, 11, 1), generated_at=NOW
     )
     assert november.denials == []
+
+
+def test_a_later_months_recovery_and_its_reversal(book: Book) -> None:
+    # C2's October denial (200.00) is paid 120.00 on 11-05, the payment reversed on 11-20.
+    world = book.world
+    (l3,) = lines(book.c2)
+    paid = [svc(l3, "120", ("CO", "45", "80"))]
+    with at(dt.date(2026, 11, 6)):
+        three = remittance([clp(book.c2, paid, icn="ICN-D")], trace="T-3")
+        era_import(data=era(paid_on(three, dt.date(2026, 11, 5)), isa=3), practice=world.practice)
+    november = dt.date(2026, 11, 1)
+    october = monthly_content(practice=world.practice, month=OCTOBER, generated_at=NOW)
+    assert [(d.denied_cents, d.recovered_cents) for d in october.denials] == [(20000, 0)]
+    # November: no denial of its own; 120.00 recovered in it on October's denial.
+    (row,) = monthly_content(practice=world.practice, month=november, generated_at=NOW).denials
+    assert (row.category, row.denials, row.denied_cents) == ("medical necessity", 0, 0)
+    assert row.earlier_recovered_cents == 12000
+    with at(dt.date(2026, 11, 21)):
+        four = remittance(
+            [clp(book.c2, [negate(s) for s in paid], status="22", icn="ICN-D", sign=-1)],
+            trace="T-4",
+        )
+        era_import(data=era(paid_on(four, dt.date(2026, 11, 20)), isa=4), practice=world.practice)
+    assert monthly_content(practice=world.practice, month=november, generated_at=NOW).denials == []
 
 
 @needs_poppler
@@ -165,7 +192,7 @@ def test_pdf_renders_and_prints_the_engines_numbers(
     assert f"Patient {' '.join(patient)} $30.00" in one
     assert insurance == ["$0.00"] * 4 + ["$100.00"]
     # Denials with the recovery; the largest open item, by initials.
-    assert "medical necessity 1 1 $200.00 $120.00 1" in one
+    assert "medical necessity 1 1 $200.00 $120.00 1 $0.00" in one
     c3 = monthly_book.book.c3
     assert f"{c3.patient_control_number} J.T. 06/15/2026 {world.payer.name} 138 d $100.00" in one
     # Minimum necessary: no patient name, no member id, no date of birth.
