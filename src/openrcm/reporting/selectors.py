@@ -1,18 +1,20 @@
 """The reporting core's facts, read from the database for one practice or several.
 
-Reads only (``values()`` / ``values_list()``, no model instances), a handful of queries, with
-the sums the core's engine would do anyway pushed into SQL:
+Reads only (``values()`` / ``values_list()``, no model instances), a fixed number of queries
+whatever the number of practices and their time zones (docs/reporting.md, "Speed"):
 
 * :func:`kpi_facts` gives what :func:`openrcm.core.reporting.kpi_report` and
-  :func:`~openrcm.core.reporting.monthly_trend` read. Charges and ledger money are **pre-summed**
-  (the engine is linear in cents): one line fact per practice, rendering provider and date of
-  service (standing for every billed line of that day, with the smallest line id as its id),
-  and one money fact per kind, bucket, effective date and date of service. Claim facts are one
-  per claim, with the dates of their life (created, first submitted, first 277CA answer, first
+  :func:`~openrcm.core.reporting.monthly_trend` read. Money and charges come **pre-summed**
+  from the ledger's day sums (:class:`~openrcm.posting.models.LedgerDaySum`, kept by the
+  ledger's writes): one money fact per kind, bucket, effective date and date of service, and
+  one line fact per practice and date of service (standing for every line billed that day).
+  Claim facts are one per claim (only those a period from ``since`` on counts), with the dates
+  of their life (created, first submitted and whether the first answer accepted it, first
   scrub) and their adjudications (835 claim payments that posted).
 * :func:`aging_balances` gives each line's (and each claim's claim-level) balances as of a
-  date, summed in SQL with the core ledger's sign rules (:data:`openrcm.core.reporting.balances.
-  EFFECTS`), for :func:`openrcm.core.reporting.aging` and its drill-down.
+  date: today's stored balances (:class:`~openrcm.posting.models.ChargeBalance`) less the
+  effect of the entries effective after that date, for :func:`openrcm.core.reporting.aging`
+  and its drill-down.
 
 Dates are the practice's own days (its time zone), as the core expects. Tenancy: callers pass
 practices they already hold (a command's ``--practice``) or :func:`practices_for_user`.
@@ -214,13 +216,14 @@ def _claim_facts(
     it (grouped on the history table alone, compared in the database), and the
     adjudications."""
     wanted = _claims_since(ids, since)
-    adjudications = _adjudications(ids, zones, wanted)
+    # Adjudications and history are read for every claim of the practices: filtering them by
+    # the wanted claims (a semi-join) cost more than the rows it saved; the dictionaries are
+    # only looked up for the wanted claims.
+    adjudications = _adjudications(ids, zones)
     sent: dict[int, tuple[date, bool | None]] = {}
     first_sent = Min("at", filter=Q(to_status=_SUBMITTED))
     for claim_id, submitted, accepted in (
-        ClaimStatusChange.objects.filter(
-            practice_id__in=ids, to_status__in=_MILESTONES, claim__in=wanted.values("pk")
-        )
+        ClaimStatusChange.objects.filter(practice_id__in=ids, to_status__in=_MILESTONES)
         # The practice (one per claim) is grouped on for the time-zone CASE to read it.
         .values("claim_id", "practice_id")
         .annotate(
@@ -311,17 +314,17 @@ def _claim_facts(
 
 
 def _adjudications(
-    ids: list[int], zones: dict[str, list[int]], claims: Any
+    ids: list[int], zones: dict[str, list[int]]
 ) -> dict[int, list[tuple[Adjudication, bool]]]:
     """Per claim: its adjudications (835 claim payments posted, not reversals nor exceptions),
     each with whether it paid something."""
     posted = RemittanceClaim.objects.filter(
-        practice_id__in=ids, claim__in=claims.values("pk"), outcome__in=_ADJUDICATED
+        practice_id__in=ids, claim__isnull=False, outcome__in=_ADJUDICATED
     )
     # Denied amounts summed apart (denials are few): grouping every claim payment on a join
     # with its denials cost more than the rest of the read.
     denied_of = dict(
-        Denial.objects.filter(practice_id__in=ids, remittance_claim__in=posted.values("pk"))
+        Denial.objects.filter(practice_id__in=ids, remittance_claim__outcome__in=_ADJUDICATED)
         .values_list("remittance_claim_id")
         .annotate(total=Sum("cents"))
         .order_by()
