@@ -32,6 +32,7 @@ from openrcm.claims.models import Claim, ClaimLine
 from openrcm.core.posting.entries import Bucket, Entry, EntryKind, PatientReason, effect
 from openrcm.encounters.models import ChargeLine
 from openrcm.posting.models import ChargeBalance, EntrySource, LedgerDaySum, LedgerEntry
+from openrcm.posting.rows import rows_add, rows_insert
 from openrcm.tenancy.models import Practice
 
 BATCH = 500  # rows per statement (SQLite's bound-parameter limit, PostgreSQL's plan size)
@@ -232,18 +233,12 @@ def _entries_insert(
     by: Any,
     moment: dt.datetime,
 ) -> None:
-    """INSERT the entries as plain rows, BATCH to a statement (same columns and values as the
+    """INSERT the entries as plain rows (`rows.rows_insert`: same columns and values as the
     model would write)."""
     ops = connection.ops
     day = ops.adapt_datefield_value(effective_date)
     at = ops.adapt_datetimefield_value(moment)
     user_id = by.pk if by is not None else None
-    jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
-    mark = "(" + ", ".join(f"%s{jsonb}" if c == "rarcs" else "%s" for c in _COLUMNS) + ")"
-    head = (
-        f"INSERT INTO {ops.quote_name(LedgerEntry._meta.db_table)} "  # noqa: S608
-        f"({', '.join(ops.quote_name(c) for c in _COLUMNS)}) VALUES "
-    )
     values = [
         (
             where.practice_id,
@@ -267,10 +262,7 @@ def _entries_insert(
         )
         for entry, where in placed
     ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), BATCH):
-            chunk = values[start : start + BATCH]
-            cursor.execute(head + ", ".join([mark] * len(chunk)), [v for row in chunk for v in row])
+    rows_insert(LedgerEntry, _COLUMNS, values)
 
 
 def _balances_move(
@@ -294,7 +286,7 @@ def _balances_move(
         ).values_list("pk", "charge_line_id", "claim_id"):
             found[_key(charge_line_id, claim_id)] = pk
     created: list[ChargeBalance] = []
-    changed: list[tuple[int, int, Any, int]] = []
+    changed: list[tuple[int, int, int]] = []
     at = connection.ops.adapt_datetimefield_value(moment)
     for key, (insurance, patient) in deltas.items():
         row_id = found.get(key)
@@ -310,19 +302,12 @@ def _balances_move(
                 )
             )
         elif insurance or patient:
-            changed.append((insurance, patient, at, row_id))
+            changed.append((row_id, insurance, patient))
     if created:
         ChargeBalance.objects.bulk_create(created, batch_size=BATCH)
-    if changed:
-        table = connection.ops.quote_name(ChargeBalance._meta.db_table)
-        with connection.cursor() as cursor:
-            # Added in the database, not written back from what was read: the row lock above
-            # and this arithmetic both keep a concurrent posting from being lost.
-            cursor.executemany(
-                f"UPDATE {table} SET insurance_cents = insurance_cents + %s, "  # noqa: S608
-                "patient_cents = patient_cents + %s, updated_at = %s WHERE id = %s",
-                changed,
-            )
+    # Added in the database, not written back from what was read: the row lock above and
+    # this arithmetic both keep a concurrent posting from being lost.
+    rows_add(ChargeBalance, ("insurance_cents", "patient_cents"), changed, also={"updated_at": at})
 
 
 def ledger_charges_post(
