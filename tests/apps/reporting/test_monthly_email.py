@@ -112,3 +112,17 @@ def test_a_failed_send_keeps_the_report_and_a_retry_sends_it(
     report.refresh_from_db()
     assert report.recipients == OWNERS and report.email_error == ""
     assert report.emailed_at is not None
+
+
+def test_a_practice_with_no_owner_address_is_stored_and_sends_nothing(
+    monthly_book: MonthlyBook, smtp: Smtp
+) -> None:
+    world = monthly_book.book.world
+    for owner in (monthly_book.owner, monthly_book.co_owner):
+        owner.email = ""
+        owner.save(update_fields=["email"])
+    report = monthly_report_generate(practice=world.practice, month=OCTOBER, now=NOW)
+    sent = monthly_report_email(report=report)
+    assert sent.sent_to == [] and sent.already == [] and smtp.messages == []
+    report.refresh_from_db()
+    assert report.emailed_at is None and report.recipients == [] and report.email_error == ""
