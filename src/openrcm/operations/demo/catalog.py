@@ -578,9 +578,18 @@ _COMMON: Final = (
 SPECIALTY_CODES: Final[dict[str, tuple[str, ...]]] = {
     "family": (
         *_COMMON,
+        # A family practice sees every age: a teenager's well visit is 99384/99394.
+        "99381",
+        "99382",
+        "99383",
+        "99384",
         "99385",
         "99386",
         "99387",
+        "99391",
+        "99392",
+        "99393",
+        "99394",
         "99395",
         "99396",
         "99397",
