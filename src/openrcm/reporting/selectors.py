@@ -27,6 +27,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +46,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 
-from openrcm.claims.models import Claim, ClaimLine, ClaimStatusChange
+from openrcm.claims.models import Claim, ClaimStatusChange
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.core.posting.entries import EntryKind
 from openrcm.core.reporting import (
@@ -365,13 +367,13 @@ def _effect_sum(side: int) -> Sum:
     return Sum(Case(*whens, default=Value(0), output_field=IntegerField()))
 
 
-def _nonzero(prefix: str = "") -> Q:
-    """A stored balance that is not zero in both buckets (``prefix``: the path to it)."""
+def _nonzero() -> Q:
+    """A stored balance that is not zero in both buckets."""
     return (
-        Q(**{f"{prefix}insurance_cents__lt": 0})
-        | Q(**{f"{prefix}insurance_cents__gt": 0})
-        | Q(**{f"{prefix}patient_cents__lt": 0})
-        | Q(**{f"{prefix}patient_cents__gt": 0})
+        Q(insurance_cents__lt=0)
+        | Q(insurance_cents__gt=0)
+        | Q(patient_cents__lt=0)
+        | Q(patient_cents__gt=0)
     )
 
 
@@ -402,11 +404,12 @@ def aging_balances(practices: Sequence[Practice], as_of: date) -> list[BalanceFa
     }
     stored = ChargeBalance.objects.filter(practice_id__in=ids).order_by()
     wanted_lines = _nonzero()
-    wanted_carriers = _nonzero("charge_line__balance__")
     if undo_lines:  # lines settled since as_of were open then
         moved = later.filter(charge_line__isnull=False).values("charge_line_id")
         wanted_lines |= Q(charge_line_id__in=moved)
-        wanted_carriers |= Q(charge_line_id__in=moved)
+    # One read: each open line with every claim line billing it (a row per claim, in claim
+    # order; a line no claim bills comes once, with no claim). Two reads, the lines and then
+    # their claims, cost twice as much.
     line_rows = (
         stored.filter(wanted_lines, charge_line__isnull=False)
         .values_list(
@@ -416,8 +419,11 @@ def aging_balances(practices: Sequence[Practice], as_of: date) -> list[BalanceFa
             "charge_line__encounter__date_of_service",
             "insurance_cents",
             "patient_cents",
+            "charge_line__claim_lines__claim_id",
+            "charge_line__claim_lines__claim__status",
+            "charge_line__claim_lines__claim__coverage__payer_id",
         )
-        .order_by("charge_line_id")
+        .order_by("charge_line_id", "charge_line__claim_lines__claim_id")
     )
     wanted_claims = _nonzero()
     if undo_claims:
@@ -435,23 +441,21 @@ def aging_balances(practices: Sequence[Practice], as_of: date) -> list[BalanceFa
         )
         .order_by("claim_id")
     )
-    carriers: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for line_id, claim_id, payer in (
-        ClaimLine.objects.filter(wanted_carriers, practice_id__in=ids)
-        .exclude(claim__status=ClaimStatus.VOID.value)
-        .order_by("claim_id")
-        .values_list("charge_line_id", "claim_id", "claim__coverage__payer_id")
-    ):
-        carriers[line_id].append((claim_id, payer))
     facts = []
     no_change = (0, 0)
-    for line_id, practice, provider, dos, insurance, patient in line_rows:
+    void = ClaimStatus.VOID.value
+    for line_id, group in groupby(line_rows, key=itemgetter(0)):
+        rows = list(group)
+        _line, practice, provider, dos, insurance, patient = rows[0][:6]
         undo = undo_lines.get(line_id, no_change)
         insurance -= undo[0]
         patient -= undo[1]
         if not (insurance or patient):
             continue
-        carried = carriers.get(line_id, [])
+        carried = [
+            (claim, payer) for *_head, claim, status, payer in rows
+            if claim is not None and status != void
+        ]  # fmt: skip
         facts.append(
             BalanceFact(
                 line_id,
