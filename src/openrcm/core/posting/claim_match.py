@@ -50,6 +50,10 @@ class ClaimCriterion(StrEnum):
     PATIENT_NAME = "patient_name"
     CHARGE = "charge"
     LINES = "lines"
+    # A 277CA's further steps (openrcm.core.claims.ack_match).
+    PAYER_CLAIM_NUMBER = "payer_claim_number"
+    SERVICE_DATES = "service_dates"
+    AWAITING_ACKNOWLEDGMENT = "awaiting_acknowledgment"
 
 
 @dataclass(frozen=True, slots=True)
