@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import gzip
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,8 +40,11 @@ __all__ = [
     "Icd10Chapter",
     "Icd10Code",
     "Icd10CodeSet",
+    "Icd10FileEntry",
+    "Icd10FileError",
     "Icd10Release",
     "default_code_set",
+    "dump_release",
     "effective_range",
     "is_billable",
     "is_header",
@@ -48,7 +52,10 @@ __all__ = [
     "load_release",
     "lookup",
     "normalize",
+    "read_release_file",
     "release",
+    "release_from_data",
+    "release_from_file",
 ]
 
 CODES_FILE: Final = "icd10cm_codes.txt.gz"
@@ -298,6 +305,11 @@ class Icd10Release:
         """All chapters, in code order."""
         return tuple(self._chapters)
 
+    @property
+    def blocks(self) -> tuple[Icd10Block, ...]:
+        """All blocks, in code order (wider first where two start together)."""
+        return tuple(self._blocks)
+
     def block_of(self, code: str) -> Icd10Block | None:
         """The narrowest block holding the code's category, or None."""
         category = normalize(code)[:3]
@@ -405,13 +417,9 @@ def _data_bytes(directory: Path | None, name: str) -> bytes:
     return (directory / name).read_bytes()
 
 
-def load_release(directory: str | Path | None = None) -> Icd10Release:
-    """Read the data files written by ``scripts/build_icd10cm.py`` (the shipped ones by default).
-
-    Only the codes file is read now; the descriptions file on the first description asked for.
-    """
-    folder = None if directory is None else Path(directory)
-    text = gzip.decompress(_data_bytes(folder, CODES_FILE)).decode("utf-8")
+def _parse_codes_text(text: str, descriptions: Callable[[], str], *, source: str) -> Icd10Release:
+    """Build a release from the codes file's text; ``descriptions`` returns the descriptions
+    file's text (one a line, in code order) when one is first asked for."""
     lines = text.split("\n")
     name = ""
     start = end = date.min
@@ -432,21 +440,174 @@ def load_release(directory: str | Path | None = None) -> Icd10Release:
         elif kind == "@block":
             blocks.append(Icd10Block(fields[0], fields[1], fields[2]))
     if not name or index + 1 >= len(lines):
-        raise ValueError(f"{CODES_FILE}: no @release line or no codes")
-
-    def descriptions() -> list[str]:
-        raw = gzip.decompress(_data_bytes(folder, DESCRIPTIONS_FILE)).decode("utf-8")
-        return raw.split("\n")[:-1]
-
+        raise ValueError(f"{source}: no @release line or no codes")
     return Icd10Release(
         name=name,
         effective_from=start,
         effective_to=end,
         codes=lines[index].split(" "),
         kinds=lines[index + 1],
-        descriptions=descriptions,
+        descriptions=lambda: descriptions().split("\n")[:-1],
         chapters=chapters,
         blocks=blocks,
+    )
+
+
+def load_release(directory: str | Path | None = None) -> Icd10Release:
+    """Read the data files written by ``scripts/build_icd10cm.py`` (the shipped ones by default).
+
+    Only the codes file is read now; the descriptions file on the first description asked for.
+    """
+    folder = None if directory is None else Path(directory)
+    text = gzip.decompress(_data_bytes(folder, CODES_FILE)).decode("utf-8")
+    return _parse_codes_text(
+        text,
+        lambda: gzip.decompress(_data_bytes(folder, DESCRIPTIONS_FILE)).decode("utf-8"),
+        source=CODES_FILE,
+    )
+
+
+def release_from_data(codes: bytes, descriptions: Callable[[], bytes]) -> Icd10Release:
+    """Build a release from the two gzip payloads :func:`dump_release` wrote (a release kept
+    in a database); ``descriptions`` is called on the first description asked for."""
+    return _parse_codes_text(
+        gzip.decompress(codes).decode("utf-8"),
+        lambda: gzip.decompress(descriptions()).decode("utf-8"),
+        source="stored ICD-10-CM release",
+    )
+
+
+def dump_release(item: Icd10Release, *, source: str = "") -> tuple[bytes, bytes]:
+    """The release as the two gzip payloads of the shipped data files' format (codes with
+    kinds, chapters and blocks; descriptions): what :func:`release_from_data` reads back."""
+    lines = [
+        f"@release\t{item.name}\t{item.effective_from.isoformat()}\t"
+        f"{item.effective_to.isoformat()}\t{source}"
+    ]
+    lines += [
+        f"@chapter\t{chapter.number}\t{chapter.first}\t{chapter.last}\t{chapter.title}"
+        for chapter in item.chapters
+    ]
+    lines += [f"@block\t{block.first}\t{block.last}\t{block.title}" for block in item.blocks]
+    codes = item.codes()
+    lines.append(" ".join(codes))
+    lines.append("".join(item.kind(code) or "" for code in codes))
+    texts = [item.description(code) or "" for code in codes]
+    return (
+        gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0),
+        gzip.compress("".join(text + "\n" for text in texts).encode("utf-8"), mtime=0),
+    )
+
+
+# -- the CMS release files -------------------------------------------------------------------
+
+
+class Icd10FileError(ValueError):
+    """A CMS ICD-10-CM file that cannot be read; the message names the file and the line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Icd10FileEntry:
+    """One line of a CMS ICD-10-CM file: a code, whether it is billable, its description."""
+
+    code: str
+    billable: bool
+    description: str
+
+
+# A letter and two to six letters or digits: the April 2026 release has QA0-QA08 codes.
+_CODE = re.compile(r"[A-Z][0-9A-Z]{2,6}")
+_CODES_LINE = re.compile(r"([A-Z][0-9A-Z]{2,6})\s+(\S.*)")
+_MANIFESTATION_TITLE = re.compile(r"\bin\b[^,]*\bclassified elsewhere\b", re.IGNORECASE)
+_AGENT_CATEGORIES: Final = frozenset({"B95", "B96", "B97"})
+
+
+def _is_order_line(line: str) -> bool:
+    return len(line) >= 17 and line[:5].isdigit() and line[5] == " " and line[13] == " "
+
+
+def _order_entry(line: str, where: str) -> Icd10FileEntry:
+    # The CMS order file (icd10cm_order_YYYY.txt), fixed width: order number 1-5, code 7-13
+    # (no dot, blank padded), header flag 15 (0 header, 1 billable), short description 17-76,
+    # long description from 78.
+    if not _is_order_line(line):
+        raise Icd10FileError(f"{where}: not an order-file line (order number, code, flag)")
+    code = line[6:13].strip()
+    if not _CODE.fullmatch(code):
+        raise Icd10FileError(f"{where}: {code!r} in columns 7-13 is not an ICD-10-CM code")
+    flag = line[14:15]
+    if flag not in ("0", "1") or line[15:16] not in (" ", ""):
+        raise Icd10FileError(f"{where}: column 15 must be 0 (header) or 1 (billable), not {flag!r}")
+    description = line[77:].strip() or line[16:76].strip()
+    if not description:
+        raise Icd10FileError(f"{where}: {code} has no description")
+    return Icd10FileEntry(code=code, billable=flag == "1", description=description)
+
+
+def _codes_entry(line: str, where: str) -> Icd10FileEntry:
+    # icd10cm_codes_YYYY.txt: the billable codes only, "code  description".
+    match = _CODES_LINE.fullmatch(line.strip())
+    if match is None:
+        raise Icd10FileError(f"{where}: expected an ICD-10-CM code, spaces and its description")
+    return Icd10FileEntry(code=match.group(1), billable=True, description=match.group(2).strip())
+
+
+def read_release_file(text: str, *, name: str) -> list[Icd10FileEntry]:
+    """Read a CMS ICD-10-CM file: the order file (``icd10cm_order_YYYY.txt``, every code with
+    its header flag) or the codes file (``icd10cm_codes_YYYY.txt``, billable codes only). The
+    first line tells which; every line must then be of that kind. Raises
+    :class:`Icd10FileError` naming ``name`` and the line for anything it cannot read."""
+    entries: list[Icd10FileEntry] = []
+    seen: dict[str, int] = {}
+    order: bool | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\r\n").lstrip("\ufeff")
+        if not line.strip():
+            continue
+        if order is None:
+            order = _is_order_line(line)
+        where = f"{name} line {number}"
+        entry = _order_entry(line, where) if order else _codes_entry(line, where)
+        if entry.code in seen:
+            raise Icd10FileError(f"{where}: {entry.code} again (first on line {seen[entry.code]})")
+        seen[entry.code] = number
+        entries.append(entry)
+    if not entries:
+        raise Icd10FileError(f"{name}: no ICD-10-CM codes found")
+    return entries
+
+
+def release_from_file(
+    *,
+    name: str,
+    effective_from: date,
+    effective_to: date,
+    entries: Iterable[Icd10FileEntry],
+    base: Icd10Release,
+) -> Icd10Release:
+    """A release from a CMS file's entries. The file carries no manifestation or agent
+    flags: a code ``base`` (the release before it) has keeps its flag; a new code is a
+    manifestation when titled "in ... classified elsewhere" and an agent in B95-B97. Chapters
+    and blocks are ``base``'s (their ranges do not change between releases)."""
+    rows: list[tuple[str, str, str]] = []
+    for entry in entries:
+        code = normalize(entry.code)
+        known = base.kind(code)
+        if known is not None:
+            manifestation = known in MANIFESTATION_KINDS
+            agent = known in SUPPLEMENTARY_KINDS
+        else:
+            manifestation = bool(_MANIFESTATION_TITLE.search(entry.description))
+            agent = code[:3] in _AGENT_CATEGORIES
+        flags = ("B" if entry.billable else "H") + ("M" if manifestation else "S" if agent else "")
+        rows.append((code, flags, entry.description))
+    return Icd10Release.from_rows(
+        name=name,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        codes=rows,
+        chapters=base.chapters,
+        blocks=base.blocks,
     )
 
 
