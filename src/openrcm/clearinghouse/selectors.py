@@ -287,3 +287,73 @@ def rejected_claims(*, user: Any, practice: Practice | None = None) -> QuerySet[
     if practice is not None:
         claims = claims.filter(practice=practice)
     return claims.order_by("status_changed_at", "id")
+
+
+class ClaimLookupError(Exception):
+    """A patient control number that names no claim, or several, said for people."""
+
+
+def _initials(first: str, last: str) -> str:
+    return "".join(f"{part[:1].upper()}." for part in (first, last) if part)
+
+
+def claim_by_pcn(
+    *,
+    pcn: str,
+    practice_slug: str | None = None,
+    claim_id: int | None = None,
+    patient: str | None = None,
+) -> Claim:
+    """The claim with patient control number ``pcn`` (``openrcm claims show PCN``).
+
+    Numbers OpenRCM draws name one claim of a practice; claims imported from another biller
+    may share one. Narrowed by the practice's slug, the claim's id, and the patient (last name,
+    or ``LAST,FIRST``, any case); when that still leaves several claims of one practice the
+    error names them (id, patient initials, date of service, total) and how to choose."""
+    claims = (
+        Claim.objects.filter(patient_control_number=pcn)
+        .select_related("practice", "encounter__patient", "coverage__payer")
+        .order_by("id")
+    )
+    if practice_slug:
+        claims = claims.filter(practice__slug=practice_slug)
+    found = list(claims)
+    if not found:
+        raise ClaimLookupError(f"no claim with patient control number {pcn!r}")
+    if len({c.practice_id for c in found}) > 1:
+        raise ClaimLookupError(f"{pcn} names claims of several practices: add --practice")
+    chosen = found
+    if claim_id is not None:
+        chosen = [c for c in chosen if c.pk == claim_id]
+    if patient:
+        last, _, first = (part.strip().upper() for part in patient.partition(","))
+        chosen = [
+            c
+            for c in chosen
+            if c.encounter.patient.last_name.upper() == last
+            and (not first or c.encounter.patient.first_name.upper() == first)
+        ]
+    if len(chosen) == 1:
+        return chosen[0]
+    listed = "\n".join(
+        f"  claim {c.pk}  {_initials(p.first_name, p.last_name)}  "
+        f"{c.encounter.date_of_service.isoformat()}  {c.total_charge_cents / 100:.2f}  {c.status}"
+        for c in found
+        for p in [c.encounter.patient]
+    )
+    slug = found[0].practice.slug
+    if chosen:
+        head = f"{pcn} names {len(chosen)} claims of practice {slug}"
+    else:
+        asked = " and ".join(
+            part
+            for part in (
+                f"claim id {claim_id}" if claim_id is not None else "",
+                f"patient {patient!r}" if patient else "",
+            )
+            if part
+        )
+        head = f"{pcn} names {len(found)} claims of practice {slug}, none with {asked}"
+    raise ClaimLookupError(
+        f"{head}; choose one with --claim-id ID or --patient LAST[,FIRST]:\n{listed}"
+    )

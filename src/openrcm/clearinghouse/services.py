@@ -20,6 +20,7 @@ from openrcm.audit.services import audit_record
 from openrcm.claims.models import Claim, ClaimLine, ClaimStatusChange
 from openrcm.claims.services import claim_transition, claims_transition_many
 from openrcm.clearinghouse import reasons
+from openrcm.clearinghouse.acknowledged import acknowledged_claims_choose
 from openrcm.clearinghouse.models import (
     Acknowledgment,
     Batch,
@@ -35,6 +36,7 @@ from openrcm.clearinghouse.professional import sendable_claims
 from openrcm.clearinghouse.transports import Transport, TransportError, transport_for
 from openrcm.core.claims.status import ClaimFrequency, ClaimStatus
 from openrcm.core.files.uploads import UploadRefused, check_x12_upload, sanitize_name
+from openrcm.core.posting.claim_match import describe_candidate
 from openrcm.core.x12 import claim837p as x
 from openrcm.core.x12.ack277ca import read_277ca
 from openrcm.core.x12.ack999 import read_999
@@ -501,35 +503,32 @@ def _apply_277ca(
     result: PollResult,
     moment: dt.datetime | None = None,
 ) -> None:
-    practice_id = inbound.partner.practice_id
     acks = [
-        claim_ack
+        (patient, claim_ack)
         for doc in read_277ca(data, file=inbound.name)
         for source in doc.sources
         for provider in source.receiver.providers
         for patient in provider.patients
         for claim_ack in patient.claims
     ]
-    by_pcn = {
-        c.patient_control_number: c
-        for c in Claim.objects.filter(
-            practice_id=practice_id,
-            patient_control_number__in=[a.patient_control_number for a in acks],
-        ).only(
-            "pk",
-            "practice_id",
-            "status",
-            "status_changed_at",
-            "patient_control_number",
-            "payer_claim_number",
-        )
-    }
+    found = acknowledged_claims_choose(
+        practice_id=inbound.partner.practice_id, partner_id=inbound.partner_id, acks=acks
+    )
     moves: dict[tuple[ClaimStatus, str], list[Claim]] = defaultdict(list)
     numbered: list[Claim] = []
-    for claim_ack in acks:
-        claim = by_pcn.get(claim_ack.patient_control_number)
+    for item in found:
+        claim_ack, claim, choice = item.ack, item.claim, item.choice
         rejected = any(s.rejected for s in claim_ack.statuses)
         reason = reasons.stc_reason(claim_ack.statuses)
+        # Claims sharing an imported number that the 277CA does not tell apart: applied to
+        # none, recorded with the candidates for a person (the reason says so).
+        unsure = (
+            f"not applied: patient control number {claim_ack.patient_control_number} names "
+            f"{len(choice.candidates)} claims; candidates: "
+            + "; ".join(describe_candidate(c) for c in choice.candidates)
+            if claim is None and choice.candidates
+            else ""
+        )
         Acknowledgment.objects.create(
             inbound=inbound,
             kind="277CA",
@@ -541,12 +540,14 @@ def _apply_277ca(
                 for s in claim_ack.statuses
                 for c in s.codes
             ],
-            reason=reason if rejected else "",
+            reason=" | ".join(r for r in (reason if rejected else "", unsure) if r)[:500],
             payer_claim_number=claim_ack.payer_claim_control_number,
         )
         if claim is None:
             result.errors.append(
-                f"{inbound.name}: no claim with patient control number "
+                f"{inbound.name}: {unsure}; {choice.message}"
+                if unsure
+                else f"{inbound.name}: no claim with patient control number "
                 f"{claim_ack.patient_control_number}"
             )
             continue

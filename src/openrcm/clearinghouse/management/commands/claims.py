@@ -1,8 +1,10 @@
 """`openrcm claims submit --practice SLUG [--transport NAME | --out DIR]` batches the
 practice's ready claims into 837P files and sends them (or writes them into DIR);
-`openrcm claims show PCN [--practice SLUG] [--json]` shows one claim with its lines, history
-and acknowledgments; `openrcm claims import-837 FILE --practice SLUG [--as-submitted] [--json]`
-imports the claims of an 837P file made elsewhere (an EHR, a former billing system)."""
+`openrcm claims show PCN [--practice SLUG] [--claim-id ID | --patient LAST[,FIRST]] [--json]`
+shows one claim with its lines, history and acknowledgments (claims imported from another
+biller may share a PCN: the error lists them and the options choose);
+`openrcm claims import-837 FILE --practice SLUG [--as-submitted] [--json]` imports the
+claims of an 837P file made elsewhere (an EHR, a former billing system)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from django.core.management.base import CommandParser
 from openrcm.claims.importing import ClaimImportError, ImportResult, claims_import_837
 from openrcm.claims.models import Claim
 from openrcm.clearinghouse.models import Acknowledgment
+from openrcm.clearinghouse.selectors import ClaimLookupError, claim_by_pcn
 from openrcm.clearinghouse.services import (
     SubmissionError,
     batch_build,
@@ -106,6 +109,13 @@ class Command(OpenRCMCommand):
         show = sub.add_parser("show", help="One claim by patient control number.")
         show.add_argument("pcn", help="The patient control number (CLM01).")
         show.add_argument("--practice", help="The practice's slug (when the PCN is ambiguous).")
+        show.add_argument(
+            "--claim-id", type=int, help="The claim's id (when claims share an imported PCN)."
+        )
+        show.add_argument(
+            "--patient",
+            help="The patient's LAST[,FIRST] name (when claims share an imported PCN).",
+        )
         show.add_argument("--json", action="store_true", help="Print JSON.")
         imp = sub.add_parser(
             "import-837",
@@ -159,17 +169,16 @@ class Command(OpenRCMCommand):
             self.stdout.write(f"  {path or bfile.name}  ISA13 {bfile.isa13}  sha256 {bfile.sha256}")
 
     def _show(self, options: dict[str, Any]) -> None:
-        claims = Claim.objects.filter(patient_control_number=options["pcn"]).select_related(
-            "practice", "encounter__patient", "coverage__payer"
-        )
-        if options.get("practice"):
-            claims = claims.filter(practice__slug=options["practice"])
-        found = list(claims[:2])
-        if not found:
-            raise Error(f"no claim with patient control number {options['pcn']!r}")
-        if len(found) > 1:
-            raise Error(f"{options['pcn']} names claims of several practices: add --practice")
-        doc = claim_document(found[0])
+        try:
+            claim = claim_by_pcn(
+                pcn=options["pcn"],
+                practice_slug=options.get("practice"),
+                claim_id=options.get("claim_id"),
+                patient=options.get("patient"),
+            )
+        except ClaimLookupError as exc:
+            raise Error(str(exc)) from exc
+        doc = claim_document(claim)
         if options["json"]:
             self.stdout.write(json.dumps(doc, indent=2))
             return
