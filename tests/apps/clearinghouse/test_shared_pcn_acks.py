@@ -18,7 +18,15 @@ from django.core.management.base import CommandError
 
 from openrcm.claims.models import Claim
 from openrcm.claims.services import claim_transition
-from openrcm.clearinghouse.models import Acknowledgment, TradingPartner, TransportKind
+from openrcm.clearinghouse.models import (
+    Acknowledgment,
+    Batch,
+    BatchClaim,
+    BatchFile,
+    BatchStatus,
+    TradingPartner,
+    TransportKind,
+)
 from openrcm.clearinghouse.services import inbound_poll
 from openrcm.clearinghouse.transports import FolderTransport
 from openrcm.core.claims.status import ClaimStatus
@@ -36,6 +44,8 @@ from openrcm.core.x12.ack277ca import (
 from openrcm.core.x12.hierarchy import Party, Period, Status, StatusCode
 from openrcm.core.x12.writer import write_interchange
 from openrcm.encounters.services import ChargeLineInput, encounter_create
+from openrcm.files.models import StoredFileKind
+from openrcm.files.services import file_store
 from openrcm.patients.services import coverage_create, patient_create
 from tests.apps.conftest import PracticeWorld
 
@@ -238,6 +248,59 @@ def test_an_acknowledgment_no_claim_fits_surely_is_recorded_and_moves_neither(
     )
     assert any("none is this patient's claim" in e for e in later.errors), later.errors
     assert (_status(first), _status(second)) == ("accepted", "accepted")
+
+
+def test_the_claim_in_a_sent_batch_awaiting_its_answer_is_chosen(
+    practice_a: PracticeWorld, tmp_path: Path
+) -> None:
+    # One patient, two alike visits: the earlier was acknowledged long ago (no batch waits for
+    # it); the other is in a batch we sent to this partner. The 277CA answers the batch.
+    world = practice_a
+    twin = _other_patients_claim(world)
+    Claim.objects.filter(pk=twin.pk).update(encounter=world.encounter, coverage=world.coverage)
+    old, waiting = _share(world.claim, twin)
+    claim_transition(claim=old, to=ClaimStatus.ACKNOWLEDGED)
+    Claim.objects.filter(pk=old.pk).update(payer_claim_number="ICN-OLD")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "277ca_1.x12").write_bytes(
+        _277ca(
+            [
+                PatientAck(
+                    _party("QC", "TESTPATIENTA", "JORDAN", "MI", "MA0001"),
+                    [_claim_ack("140", "ICN-NEW")],
+                )
+            ]
+        )
+    )
+    partner = TradingPartner.objects.create(
+        practice=world.practice,
+        name="folder",
+        transport=TransportKind.FOLDER,
+        settings={"out_dir": str(tmp_path / "out"), "in_dir": str(folder)},
+        sender_id="OPENRCM",
+        receiver_id="CLEARINGHOUSE",
+    )
+    batch = Batch.objects.create(
+        practice=world.practice, partner=partner, status=BatchStatus.ACCEPTED, claim_count=1
+    )
+    sent = BatchFile.objects.create(
+        batch=batch,
+        stored=file_store(data=_277ca([]), kind=StoredFileKind.X12_OUT, practice=world.practice),
+        name="837p_1.x12",
+        sha256="0" * 64,
+        isa13="000000001",
+        gs06="1",
+    )
+    BatchClaim.objects.create(
+        batch=batch, claim=waiting, file=sent, st02="0001", status=BatchStatus.ACCEPTED
+    )
+    result = inbound_poll(partner=partner, transport=FolderTransport(tmp_path / "out", folder))
+    assert result.errors == []
+    assert (_status(old), _status(waiting)) == ("acknowledged", "acknowledged")
+    assert (old.payer_claim_number, waiting.payer_claim_number) == ("ICN-OLD", "ICN-NEW")
+    [ack] = Acknowledgment.objects.filter(kind="277CA")
+    assert ack.claim_id == waiting.pk
 
 
 def _drop(tmp_path: Path, data: bytes) -> Path:
