@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -295,6 +297,34 @@ def era_import(
             raise EraImportError(f"cannot read {path}: {exc.strerror or exc}") from exc
         name = name or Path(path).name
     raw = bytes(data)
+    with _collector_paused():
+        return _era_import(raw, practice=practice, actor=actor, now=now, name=name, inbound=inbound)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (reference counting still frees
+    nearly everything). A 20,000-claim 835 keeps about a million objects alive while it posts
+    (the parsed file, the claims, the plans); every full collection walked them all again,
+    a fifth of the import's CPU. The collector runs again as before afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _era_import(
+    raw: bytes,
+    *,
+    practice: Practice | None,
+    actor: Any,
+    now: dt.datetime | None,
+    name: str,
+    inbound: InboundFile | None,
+) -> EraImportResult:
     sets = _read_sets(raw, name)
     moment = now or timezone.now()
     sha = hashlib.sha256(raw).hexdigest()

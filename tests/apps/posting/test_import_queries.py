@@ -5,7 +5,9 @@ the import's public `claim_payment_post`."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -18,7 +20,12 @@ from openrcm.encounters.services import ChargeLineInput, encounter_create
 from openrcm.posting.exceptions import posting_exception_match
 from openrcm.posting.ledger import ledger_check
 from openrcm.posting.models import Denial, PostingException, RemittanceClaim
-from openrcm.posting.services import ClaimPaymentRefused, claim_payment_post, era_import
+from openrcm.posting.services import (
+    ClaimPaymentRefused,
+    EraImportError,
+    claim_payment_post,
+    era_import,
+)
 from tests.apps.conftest import PracticeWorld
 
 from .conftest import SENT
@@ -111,3 +118,15 @@ def test_a_chosen_claim_is_paid_as_the_import_pays_it(practice_a: PracticeWorld)
     with pytest.raises(ClaimPaymentRefused, match="already posted"):
         claim_payment_post(remittance=exception.remittance, claim=claim, payment=payment)
     assert RemittanceClaim.objects.count() == before
+
+
+def test_the_garbage_collector_runs_again_after_an_import(claim: Any) -> None:
+    one, two = lines(claim)
+    era_import(
+        data=era(remittance([clp(claim, [svc(one, "125"), svc(two, "15")])])),
+        practice=claim.practice,
+    )
+    assert gc.isenabled()
+    with pytest.raises(EraImportError):
+        era_import(data=b"not an 835 at all", practice=claim.practice)
+    assert gc.isenabled()
