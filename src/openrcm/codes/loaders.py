@@ -18,9 +18,11 @@ from openrcm.codes.models import (
     CodeImport,
     CodeKind,
     HcpcsEntry,
+    Icd10Release,
     MueLimit,
     PtpEditRow,
 )
+from openrcm.core.codes import icd10cm
 from openrcm.core.codes.carc import Carc, carc
 from openrcm.core.codes.hcpcs import HcpcsCode, HcpcsTable, curated_table
 from openrcm.core.codes.ncci import (
@@ -175,3 +177,40 @@ def rarc_lookup(code: str) -> Rarc:
     if imported is None:
         return entry
     return Rarc(entry.code, imported, entry.category, entry.next_action)
+
+
+_ICD10_KEY = "icd10cm"
+
+
+def _stored_descriptions(release_id: int) -> Callable[[], bytes]:
+    def read() -> bytes:
+        found = Icd10Release.objects.filter(pk=release_id).values_list("descriptions", flat=True)
+        return bytes(found.get())
+
+    return read
+
+
+def _build_icd10(_latest: int) -> icd10cm.Icd10CodeSet:
+    shipped = icd10cm.default_code_set().releases
+    by_start = {item.effective_from: item for item in shipped}
+    # Ordered by id: of two releases loaded for the same start, the later import wins (and
+    # an imported release replaces a shipped one with the same start).
+    stored = Icd10Release.objects.order_by("id").values_list("id", "codes")
+    for release_id, codes in stored:
+        item = icd10cm.release_from_data(bytes(codes), _stored_descriptions(release_id))
+        by_start[item.effective_from] = item
+    return icd10cm.Icd10CodeSet(by_start.values())
+
+
+def icd10_code_set() -> icd10cm.Icd10CodeSet:
+    """The shipped ICD-10-CM release with every release loaded by `codes import icd10cm`;
+    rebuilt when a newer release is loaded (keyed on the latest release's id)."""
+    latest = Icd10Release.objects.order_by("-id").values_list("id", flat=True).first()
+    with _lock:
+        hit = _cache.get(_ICD10_KEY)
+        if hit is not None and hit[0] == latest:
+            return hit[1]  # type: ignore[no-any-return]
+    value = icd10cm.default_code_set() if latest is None else _build_icd10(latest)
+    with _lock:
+        _cache[_ICD10_KEY] = (latest, value)
+    return value

@@ -151,3 +151,36 @@ class CptCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}"
+
+
+class Icd10Release(models.Model):
+    """An ICD-10-CM release loaded from the CMS files (the shipped one is not stored): in
+    effect from `effective_from` to `effective_to`, kept in the core's compacted format so
+    that building the code set is one read and a decompress. A file is loaded once: its
+    SHA-256 is unique."""
+
+    name = models.CharField(max_length=100)
+    effective_from = models.DateField()
+    effective_to = models.DateField()
+    source_file = models.CharField(max_length=255, help_text="The file name, as given.")
+    sha256 = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the file.")
+    code_count = models.PositiveIntegerField()
+    billable_count = models.PositiveIntegerField()
+    codes = models.BinaryField(help_text="Gzip: codes, kinds, chapters, blocks (core format).")
+    descriptions = models.BinaryField(help_text="Gzip: one description a line, in code order.")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["effective_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_to__gte=models.F("effective_from")),
+                name="icd10_release_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from}..{self.effective_to})"

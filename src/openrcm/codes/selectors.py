@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from openrcm.codes.models import CodeImport, CptCode
+from openrcm.codes.models import CodeImport, CptCode, Icd10Release
 
 
 def code_import_list(*, current_only: bool = False) -> QuerySet[CodeImport]:
@@ -33,3 +33,8 @@ def cpt_description(*, practice: Any, code: str) -> str:
         .first()
     )
     return found or ""
+
+
+def icd10_release_list() -> QuerySet[Icd10Release]:
+    """The loaded ICD-10-CM releases (without their payloads), by effective date."""
+    return Icd10Release.objects.defer("codes", "descriptions").order_by("effective_from", "id")

@@ -27,6 +27,7 @@ from openrcm.codes.models import (
     CodeKind,
     CptCode,
     HcpcsEntry,
+    Icd10Release,
     MueLimit,
     PtpEditRow,
 )
@@ -36,6 +37,7 @@ from openrcm.codes.readers import (
     read_cpt_file,
     read_text,
 )
+from openrcm.core.codes import icd10cm
 from openrcm.core.codes.hcpcs import HcpcsCode, HcpcsFileError, read_hcpcs_file
 from openrcm.core.codes.ncci import MueEdit, NcciFileError, PtpEdit, read_mue_file, read_ptp_file
 from openrcm.tenancy.models import Practice
@@ -226,3 +228,88 @@ def codes_import(
         )
         transaction.on_commit(lambda: loaders.invalidate(kind))
     return record
+
+
+def _default_effective_to(start: dt.date) -> dt.date | None:
+    # ICD-10-CM releases take effect October 1 (to March 31) and April 1 (to September 30).
+    if (start.month, start.day) == (10, 1):
+        return dt.date(start.year + 1, 3, 31)
+    if (start.month, start.day) == (4, 1):
+        return dt.date(start.year, 9, 30)
+    return None
+
+
+def icd10_release_import(
+    *,
+    file: str | Path,
+    effective_from: dt.date,
+    effective_to: dt.date | None = None,
+    name: str = "",
+    actor: Any = None,
+) -> tuple[Icd10Release, bool]:
+    """Load an ICD-10-CM release from a CMS file (the order file or the codes file), in effect
+    from `effective_from` to `effective_to` (by default the end of its half year: March 31 for
+    an October release, September 30 for an April one). Returns the release and whether it is
+    new: a file loaded before (same SHA-256) is not loaded again. Raises CodeImportError
+    (nothing written) naming the file and line it cannot read."""
+    path = Path(file)
+    if not path.is_file():
+        raise CodeImportError(f"{path}: cannot read the file: no such file")
+    end = effective_to or _default_effective_to(effective_from)
+    if end is None:
+        raise CodeImportError(
+            f"{effective_from} is not October 1 or April 1: give --effective-to YYYY-MM-DD"
+        )
+    if end < effective_from:
+        raise CodeImportError(f"--effective-to {end} is before --effective-from {effective_from}")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CodeImportError(f"{path}: cannot read the file: {error}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    existing = Icd10Release.objects.filter(sha256=digest).first()
+    if existing is not None:
+        return existing, False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")  # CMS has published the files in Windows-1252 before
+    label = name.strip() or f"ICD-10-CM {path.name} ({effective_from.isoformat()})"
+    try:
+        entries = icd10cm.read_release_file(text, name=path.name)
+    except icd10cm.Icd10FileError as error:
+        raise CodeImportError(str(error)) from None
+    base = loaders.icd10_code_set().release_on(effective_from)
+    release = icd10cm.release_from_file(
+        name=label, effective_from=effective_from, effective_to=end, entries=entries, base=base
+    )
+    codes, descriptions = icd10cm.dump_release(release, source=path.name)
+    user = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        record = Icd10Release.objects.create(
+            name=label[:100],
+            effective_from=effective_from,
+            effective_to=end,
+            source_file=path.name[:255],
+            sha256=digest,
+            code_count=len(entries),
+            billable_count=sum(1 for entry in entries if entry.billable),
+            codes=codes,
+            descriptions=descriptions,
+            imported_by=user,
+        )
+        audit_record(
+            action=AuditAction.IMPORT,
+            actor=user,
+            object_type="codes.icd10release",
+            object_id=record.pk,
+            detail={
+                "kind": "icd10cm",
+                "codes": record.code_count,
+                "effective_from": effective_from.isoformat(),
+                "effective_to": end.isoformat(),
+                "file": record.source_file,
+            },
+        )
+        transaction.on_commit(lambda: loaders.invalidate("icd10cm"))
+    return record, True

@@ -139,6 +139,7 @@ def scrub_context_for(
     """The context for scrubbing a batch of the practice's claims: built once, shared by all."""
     return ScrubContext(
         today=today or practice_today(practice),
+        icd10=loaders.icd10_code_set(),
         hcpcs=loaders.hcpcs_table(),
         ptp=loaders.ptp_table(),
         mue=loaders.mue_table(),
@@ -638,6 +639,7 @@ def entry_findings(*, draft: EntryDraft, today: dt.date | None = None) -> list[F
     covered = next((c for c in coverage if c.is_active_on(draft.date_of_service)), None)
     context = ScrubContext(
         today=today or practice_today(practice),
+        icd10=loaders.icd10_code_set(),
         hcpcs=loaders.hcpcs_table(),
         ptp=loaders.ptp_table(),
         mue=loaders.mue_table(),

@@ -151,8 +151,8 @@ def _database_exists() -> bool:
 
 def _file_context() -> Any:
     """Today's context with the code sets loaded into the database when there is one (the
-    imported NCCI and HCPCS files), else the tables shipped with OpenRCM. No claim history:
-    a file's claims are not the practice's."""
+    imported NCCI and HCPCS files and ICD-10-CM releases), else the tables shipped with
+    OpenRCM. No claim history: a file's claims are not the practice's."""
     import datetime as dt
 
     from openrcm.core.scrub.context import ScrubContext
@@ -166,6 +166,7 @@ def _file_context() -> Any:
 
         return ScrubContext(
             today=today,
+            icd10=loaders.icd10_code_set(),
             hcpcs=loaders.hcpcs_table(),
             ptp=loaders.ptp_table(),
             mue=loaders.mue_table(),
