@@ -135,3 +135,21 @@ def test_the_dates_are_checked(db: Any, order_file: Path) -> None:
 def test_the_removed_code_is_really_gone_from_the_synthetic_file(order_text: str) -> None:
     # Guards the construction the tests above rely on.
     assert f" {REMOVED:<7} " not in order_text and " J4490   1 " in order_text
+
+
+def test_the_admin_lists_loaded_releases_read_only(db: Any, client: Any, order_file: Path) -> None:
+    from django.urls import reverse
+
+    from openrcm.accounts.services import user_create
+
+    user = user_create(username="codes-admin", password="codes-admin-password-123")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    record, _new = icd10_release_import(file=order_file, effective_from=FY2027, name="FY2027 x")
+    page = client.get(reverse("admin:codes_icd10release_changelist"))
+    assert page.status_code == 200 and "FY2027 x" in page.content.decode()
+    detail = client.get(reverse("admin:codes_icd10release_change", args=[record.pk]))
+    assert detail.status_code == 200
+    add = client.get(reverse("admin:codes_icd10release_add"))
+    assert add.status_code == 403
