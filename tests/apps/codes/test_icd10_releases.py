@@ -107,7 +107,9 @@ def test_loading_the_same_file_again_changes_nothing(db: Any, order_file: Path) 
     assert not new and again.pk == first.pk
     assert Icd10Release.objects.count() == 1
     assert AuditEvent.objects.filter(object_type="codes.icd10release").count() == 1
-    assert "icd10cm" in run("codes", "list")
+    listed = run("codes", "list")
+    assert f"icd10cm   {first.name}  2026-10-01..2027-03-31" in listed
+    assert "No other code set imported" in listed
 
 
 def test_a_bad_line_is_refused_naming_the_file_and_line(db: Any, tmp_path: Path) -> None:

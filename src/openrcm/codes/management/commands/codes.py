@@ -106,14 +106,16 @@ class Command(OpenRCMCommand):
         )
 
     def _list(self) -> None:
-        for release in icd10_release_list():
+        releases = list(icd10_release_list())
+        for release in releases:
             self.stdout.write(
                 f"icd10cm   {release.name}  {release.effective_from}..{release.effective_to}  "
                 f"{release.code_count:>9,} codes  {release.source_file}  (release {release.pk})"
             )
         imports = list(code_import_list(current_only=True))
         if not imports:
-            self.stdout.write("No code set imported: the shipped tables are in use.")
+            shipped = "other " if releases else ""
+            self.stdout.write(f"No {shipped}code set imported: the shipped tables are in use.")
             return
         for item in imports:
             owner = item.practice.slug if item.practice else "all practices"
