@@ -1,9 +1,9 @@
 """Professional claims (837P) built from the database for a batch.
 
-The claims are read as plain rows a few thousand at a time (no model instances: a batch of
-10,000 claims is about 30,000 lines), the few payers, providers and locations once, and what
-claims share (a payer, a subscriber, a patient, a facility) is built once and reused, which
-also lets the 837P writer group claims under one subscriber level by identity.
+The claims are read as plain rows a few thousand at a time by `openrcm.claims.rows` (the
+reader the scrub snapshot uses too), and what claims share (a payer, a subscriber, a patient,
+a facility) is built once and reused, which also lets the 837P writer group claims under one
+subscriber level by identity.
 
 What the 837P carries from the database:
 
@@ -20,81 +20,18 @@ What the 837P carries from the database:
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import QuerySet
 
-from openrcm.claims.models import Claim, ClaimLine
+from openrcm.claims.models import Claim
+from openrcm.claims.rows import ClaimRow, LineRow, Parties, claim_rows
 from openrcm.core.x12 import claim837p as x
-from openrcm.encounters.models import Diagnosis
-from openrcm.payers.models import Payer
-from openrcm.providers.models import Provider
-from openrcm.tenancy.models import Location, Practice
-
-CHUNK = 2000
-
-_CLAIM_COLUMNS = (
-    "pk",
-    "practice_id",
-    "status",
-    "status_changed_at",
-    "patient_control_number",
-    "total_charge_cents",
-    "sequence",
-    "frequency_code",
-    "payer_claim_number",
-    "replaces__payer_claim_number",
-    "encounter_id",
-    "encounter__date_of_service",
-    "encounter__place_of_service",
-    "encounter__prior_authorization",
-    "encounter__provider_id",
-    "encounter__referring_provider_id",
-    "encounter__location_id",
-    "encounter__patient_id",
-    "coverage_id",
-    "coverage__payer_id",
-    "coverage__member_id",
-    "coverage__group_number",
-    "coverage__relationship",
-    "coverage__subscriber_last_name",
-    "coverage__subscriber_first_name",
-    "coverage__subscriber_date_of_birth",
-    "coverage__subscriber_sex",
-)
-_PATIENT_COLUMNS = (
-    "encounter__patient__last_name",
-    "encounter__patient__first_name",
-    "encounter__patient__middle_name",
-    "encounter__patient__date_of_birth",
-    "encounter__patient__sex",
-    "encounter__patient__address_line1",
-    "encounter__patient__address_line2",
-    "encounter__patient__city",
-    "encounter__patient__state",
-    "encounter__patient__zip_code",
-)
-_LINE_COLUMNS = (
-    "claim_id",
-    "charge_cents",
-    "charge_line__procedure_code",
-    "charge_line__modifier1",
-    "charge_line__modifier2",
-    "charge_line__modifier3",
-    "charge_line__modifier4",
-    "charge_line__units",
-    "charge_line__diagnosis_pointers",
-    "charge_line__ndc_code",
-    "charge_line__ndc_quantity",
-    "charge_line__ndc_unit",
-    "charge_line__line_control_number",
-    "charge_line__service_date",
-    "charge_line__service_end_date",
-)
+from openrcm.tenancy.models import Practice
 
 
 @dataclass(slots=True)
@@ -151,59 +88,40 @@ def _pointers(text: str) -> list[int]:
 
 
 class _Parts:
-    """What the claims of one practice share, each built once."""
+    """What the claims of one practice share, each built once from the rows' parties."""
 
-    def __init__(self, practice: Practice) -> None:
+    def __init__(self, practice: Practice, parties: Parties) -> None:
         self.billing = billing_provider(practice)
-        home = _place(practice)
+        self.home = _place(practice)
+        self.parties = parties
         self.payers: dict[int, tuple[x.Payer, str]] = {}
-        for payer in Payer.objects.filter(organization_id=practice.organization_id):
-            self._add_payer(payer)
-        self.providers = {
-            p.pk: p
-            for p in Provider.objects.filter(practice=practice).only(
-                "first_name", "last_name", "npi", "taxonomy"
-            )
-        }
         self.rendering: dict[int, x.RenderingProvider | None] = {}
         self.referring: dict[int, x.Provider] = {}
         self.facilities: dict[int, x.ServiceFacility | None] = {}
-        for location in Location.objects.filter(practice=practice):
-            zip_code = location.zip_code or ""
-            complete = bool(location.address_line1 and location.city and location.state) and (
-                len(zip_code) == 9 and zip_code.isdigit()
-            )
-            self.facilities[location.pk] = (
-                x.ServiceFacility(
-                    name=location.name[:60], address=_address(location), npi=location.npi or ""
-                )
-                if complete and _place(location) != home
-                else None
-            )
         self.subscribers: dict[tuple[int, str], x.Subscriber] = {}
         self.patients: dict[tuple[int, str], x.Patient] = {}
         self.people: dict[int, tuple[x.Name, x.Address]] = {}
 
-    def _add_payer(self, payer: Payer) -> None:
-        """Loop 2010BB: the payer with its address (N3/N4) when one is on file."""
-        full = bool(payer.address_line1 and payer.city and payer.state and payer.zip_code)
-        self.payers[payer.pk] = (
-            x.Payer(
-                name=payer.name, payer_id=payer.payer_id, address=_address(payer) if full else None
-            ),
-            payer.claim_filing_indicator,
-        )
-
     def payer_of(self, payer_id: int) -> tuple[x.Payer, str]:
-        """The payer and its claim filing indicator (SBR09)."""
-        if payer_id not in self.payers:  # a payer of another organization: not expected
-            self._add_payer(Payer.objects.get(pk=payer_id))
+        """Loop 2010BB: the payer with its address (N3/N4) when one is on file, and its claim
+        filing indicator (SBR09)."""
+        if payer_id not in self.payers:
+            payer = self.parties.payers[payer_id]
+            full = bool(payer.address_line1 and payer.city and payer.state and payer.zip_code)
+            self.payers[payer_id] = (
+                x.Payer(
+                    name=payer.name,
+                    payer_id=payer.payer_id,
+                    address=_address(payer) if full else None,
+                ),
+                payer.claim_filing_indicator,
+            )
         return self.payers[payer_id]
 
     def rendering_of(self, provider_id: int) -> x.RenderingProvider | None:
         """Loop 2310B when the rendering NPI is not the billing NPI."""
         if provider_id not in self.rendering:
-            p = self.providers[provider_id]
+            p = self.parties.providers[provider_id]
             self.rendering[provider_id] = (
                 x.RenderingProvider(
                     name=x.Name(last=p.last_name, first=p.first_name),
@@ -220,11 +138,29 @@ class _Parts:
         if provider_id is None:
             return None
         if provider_id not in self.referring:
-            p = self.providers[provider_id]
+            p = self.parties.providers[provider_id]
             self.referring[provider_id] = x.Provider(
                 name=x.Name(last=p.last_name, first=p.first_name), npi=p.npi
             )
         return self.referring[provider_id]
+
+    def facility_of(self, location_id: int) -> x.ServiceFacility | None:
+        """Loop 2310C when the location is not at the billing address and has the full street
+        address and ZIP+4 that 2310C requires."""
+        if location_id not in self.facilities:
+            location = self.parties.locations[location_id]
+            zip_code = location.zip_code or ""
+            complete = bool(location.address_line1 and location.city and location.state) and (
+                len(zip_code) == 9 and zip_code.isdigit()
+            )
+            self.facilities[location_id] = (
+                x.ServiceFacility(
+                    name=location.name[:60], address=_address(location), npi=location.npi or ""
+                )
+                if complete and _place(location) != self.home
+                else None
+            )
+        return self.facilities[location_id]
 
 
 def _replaced_number(frequency: str, own: str, replaced: str | None) -> str:
@@ -236,29 +172,25 @@ def _replaced_number(frequency: str, own: str, replaced: str | None) -> str:
     return replaced or own
 
 
-def _chunks(claims: QuerySet[Claim]) -> Iterator[tuple[list[tuple[Any, ...]], QuerySet[Claim]]]:
-    ordered = claims.order_by("pk")
-    last = 0
-    while True:
-        rows = list(
-            ordered.filter(pk__gt=last).values_list(*_CLAIM_COLUMNS, *_PATIENT_COLUMNS)[:CHUNK]
+def _service_lines(lines: Iterable[LineRow], day: dt.date) -> list[x.ServiceLine]:
+    # unpacked, not read by name: this runs for every line of a batch (30,000 in 10,000 claims)
+    return [
+        x.ServiceLine(
+            procedure_code=code,
+            charge=_amount(cents),
+            units=Decimal(units),
+            service_date=own_date or day,  # the line's, else the claim's
+            service_end_date=end_date,
+            diagnosis_pointers=_pointers(pointers),
+            control_number=control,
+            modifiers=[m for m in (m1, m2, m3, m4) if m],
+            drug=x.Drug(ndc=ndc, quantity=Decimal(quantity or "1"), unit=unit or "UN")
+            if ndc
+            else None,
         )
-        if not rows:
-            return
-        first, last = rows[0][0], rows[-1][0]
-        yield rows, ordered.filter(pk__gte=first, pk__lte=last)
-
-
-def sendable_claims(*, practice: Practice, claims: QuerySet[Claim]) -> list[SendableClaim]:
-    """The 837P form of the practice's ``claims``, ordered by payer, patient and id (claims of
-    one subscriber sit together under one 2000B level)."""
-    parts = _Parts(practice)
-    out: list[SendableClaim] = []
-    for rows, chunk in _chunks(claims.filter(practice=practice)):
-        lines: dict[int, list[x.ServiceLine]] = defaultdict(list)
-        dates = {row[0]: row[11] for row in rows}
         for (
-            claim_id,
+            _claim_id,
+            _number,
             cents,
             code,
             m1,
@@ -273,135 +205,106 @@ def sendable_claims(*, practice: Practice, claims: QuerySet[Claim]) -> list[Send
             control,
             own_date,
             end_date,
-        ) in (
-            ClaimLine.objects.filter(claim_id__in=Subquery(chunk.values("pk")))
-            .order_by("claim_id", "line_number")
-            .values_list(*_LINE_COLUMNS)
-        ):
-            lines[claim_id].append(
-                x.ServiceLine(
-                    procedure_code=code,
-                    charge=_amount(cents),
-                    units=Decimal(units),
-                    service_date=own_date or dates[claim_id],  # the line's, else the claim's
-                    service_end_date=end_date,
-                    diagnosis_pointers=_pointers(pointers),
-                    control_number=control,
-                    modifiers=[m for m in (m1, m2, m3, m4) if m],
-                    drug=x.Drug(ndc=ndc, quantity=Decimal(quantity or "1"), unit=unit or "UN")
-                    if ndc
-                    else None,
-                )
-            )
-        diagnoses: dict[int, list[str]] = defaultdict(list)
-        for encounter_id, code in (
-            Diagnosis.objects.filter(encounter_id__in=Subquery(chunk.values("encounter_id")))
-            .order_by("encounter_id", "position")
-            .values_list("encounter_id", "code")
-        ):
-            diagnoses[encounter_id].append(code.replace(".", ""))
-        for row in rows:
-            out.append(_sendable(row, parts, lines[row[0]], diagnoses[row[10]]))
+        ) in lines
+    ]
+
+
+def sendable_claims(*, practice: Practice, claims: QuerySet[Claim]) -> list[SendableClaim]:
+    """The 837P form of the practice's ``claims``, ordered by payer, patient and id (claims of
+    one subscriber sit together under one 2000B level)."""
+    parts: _Parts | None = None
+    out: list[SendableClaim] = []
+    for chunk in claim_rows(claims=claims.filter(practice=practice)):
+        if parts is None:
+            parts = _Parts(practice, chunk.parties)
+        for row in chunk.claims:
+            lines = _service_lines(chunk.lines.get(row.pk, ()), row.date_of_service)
+            diagnoses = [
+                code.replace(".", "") for code in chunk.diagnoses.get(row.encounter_id, ())
+            ]
+            out.append(_sendable(row, parts, lines, diagnoses))
     out.sort(key=lambda s: (s.payer_id, s.patient_id, s.pk))
     return out
 
 
 def _sendable(
-    row: tuple[Any, ...], parts: _Parts, lines: list[x.ServiceLine], diagnoses: list[str]
+    row: ClaimRow, parts: _Parts, lines: list[x.ServiceLine], diagnoses: list[str]
 ) -> SendableClaim:
-    (
-        pk,
-        practice_id,
-        status,
-        changed_at,
-        pcn,
-        total,
-        sequence,
-        frequency,
-        own_number,
-        replaced_number,
-        _encounter_id,
-        _day,
-        place,
-        prior_auth,
-        provider_id,
-        referring_id,
-        location_id,
-        patient_id,
-        coverage_id,
-        payer_id,
-        member_id,
-        group_number,
-        relationship,
-        sub_last,
-        sub_first,
-        sub_birth,
-        sub_sex,
-        last,
-        first,
-        middle,
-        birth,
-        sex,
-        line1,
-        line2,
-        city,
-        state,
-        zip_code,
-    ) = row
+    patient_id = row.patient_id
     person = parts.people.get(patient_id)
     if person is None:
         person = parts.people[patient_id] = (
-            x.Name(last=last, first=first, middle=middle),
-            x.Address(line1=line1, line2=line2, city=city, state=state, postal_code=zip_code),
+            x.Name(
+                last=row.patient_last_name,
+                first=row.patient_first_name,
+                middle=row.patient_middle_name,
+            ),
+            x.Address(
+                line1=row.patient_address_line1,
+                line2=row.patient_address_line2,
+                city=row.patient_city,
+                state=row.patient_state,
+                postal_code=row.patient_zip_code,
+            ),
         )
     name, home = person
+    relationship = row.relationship
     self_pay = relationship == "18"
-    key = (coverage_id, sequence)
+    key = (row.coverage_id, row.sequence)
     subscriber = parts.subscribers.get(key)
     if subscriber is None:
-        payer, filing = parts.payer_of(payer_id)
+        payer, filing = parts.payer_of(row.payer_id)
         subscriber = parts.subscribers[key] = x.Subscriber(
-            name=name if self_pay else x.Name(last=sub_last, first=sub_first),
-            member_id=member_id,
+            name=name
+            if self_pay
+            else x.Name(last=row.subscriber_last_name, first=row.subscriber_first_name),
+            member_id=row.member_id,
             payer=payer,
-            responsibility=sequence,
+            responsibility=row.sequence,
             claim_filing=filing,
-            group_number=group_number,
+            group_number=row.group_number,
             address=home,
-            birth_date=birth if self_pay else sub_birth,
-            sex=sex if self_pay else sub_sex,
+            birth_date=row.patient_birth_date if self_pay else row.subscriber_birth_date,
+            sex=row.patient_sex if self_pay else row.subscriber_sex,
         )
     dependent = None
     if not self_pay:
         dependent = parts.patients.get((patient_id, relationship))
         if dependent is None:
             dependent = parts.patients[(patient_id, relationship)] = x.Patient(
-                name=name, relationship=relationship, address=home, birth_date=birth, sex=sex
+                name=name,
+                relationship=relationship,
+                address=home,
+                birth_date=row.patient_birth_date,
+                sex=row.patient_sex,
             )
+    frequency = row.frequency_code
     claim = x.ProfessionalClaim(
         billing_provider=parts.billing,
         subscriber=subscriber,
         patient=dependent,
-        patient_control_number=pcn,
-        total_charge=_amount(total),
-        place_of_service=place,
+        patient_control_number=row.patient_control_number,
+        total_charge=_amount(row.total_charge_cents),
+        place_of_service=row.place_of_service,
         diagnoses=diagnoses,
         lines=lines,
         frequency=frequency,
-        payer_claim_number=_replaced_number(frequency, own_number, replaced_number),
-        prior_authorization=prior_auth,
-        referring=parts.referring_of(referring_id),
-        rendering=parts.rendering_of(provider_id),
-        service_facility=parts.facilities.get(location_id),
+        payer_claim_number=_replaced_number(
+            frequency, row.payer_claim_number, row.replaced_payer_claim_number
+        ),
+        prior_authorization=row.prior_authorization,
+        referring=parts.referring_of(row.referring_provider_id),
+        rendering=parts.rendering_of(row.provider_id),
+        service_facility=parts.facility_of(row.location_id),
     )
     return SendableClaim(
-        pk=pk,
-        practice_id=practice_id,
-        status=status,
-        status_changed_at=changed_at,
-        patient_control_number=pcn,
-        total_charge_cents=total,
-        payer_id=payer_id,
+        pk=row.pk,
+        practice_id=row.practice_id,
+        status=row.status,
+        status_changed_at=row.status_changed_at,
+        patient_control_number=row.patient_control_number,
+        total_charge_cents=row.total_charge_cents,
+        payer_id=row.payer_id,
         patient_id=patient_id,
         claim=claim,
     )
