@@ -249,14 +249,13 @@ def claim_rows(*, claims: QuerySet[Claim], chunk: int = CHUNK) -> Iterator[Claim
     and the parties each chunk names first)."""
     ordered = claims.order_by("pk")
     parties = Parties()
+    new = tuple.__new__  # a row as its NamedTuple without `_make`'s call (30,000 lines a batch)
     last = 0
     while True:
-        rows = list(
-            map(
-                ClaimRow._make,
-                ordered.filter(pk__gt=last).values_list(*_CLAIM_COLUMNS)[:chunk],
-            )
-        )
+        rows: list[ClaimRow] = [
+            new(ClaimRow, values)
+            for values in ordered.filter(pk__gt=last).values_list(*_CLAIM_COLUMNS)[:chunk]
+        ]
         if not rows:
             return
         first, last = rows[0].pk, rows[-1].pk
@@ -267,7 +266,7 @@ def claim_rows(*, claims: QuerySet[Claim], chunk: int = CHUNK) -> Iterator[Claim
             .order_by("claim_id", "line_number")
             .values_list(*_LINE_COLUMNS)
         ):
-            lines[values[0]].append(LineRow._make(values))
+            lines[values[0]].append(new(LineRow, values))
         diagnoses: dict[int, list[str]] = defaultdict(list)
         for encounter_id, code in (
             Diagnosis.objects.filter(encounter_id__in=Subquery(same.values("encounter_id")))
