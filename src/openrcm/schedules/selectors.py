@@ -16,7 +16,11 @@ JOBS_ACTION = Action.MANAGE_CLAIMS
 
 def job_list(*, user: Any, practice: Any = None, status: str = "") -> QuerySet[Job]:
     """The user's practices' jobs (or one practice's), newest first; ``status`` filters."""
-    jobs = Job.objects.for_user(user, JOBS_ACTION).select_related("practice", "partner")
+    jobs = (
+        Job.objects.for_user(user, JOBS_ACTION)
+        .select_related("practice", "partner")
+        .defer("partner__sandbox_state")  # a sandbox payer's state: megabytes per partner row
+    )
     if practice is not None:
         jobs = jobs.filter(practice=practice)
     if status:
