@@ -28,7 +28,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from openrcm.core.money import cents_to_decimal, decimal_to_cents
-from openrcm.core.posting.claim_match import ClaimCandidate, ClaimChoice, ClaimCriterion
+from openrcm.core.posting.claim_match import (
+    ClaimCandidate,
+    ClaimChoice,
+    ClaimCriterion,
+    narrow_by_patient,
+)
 from openrcm.core.x12.ack277ca import ClaimAck
 from openrcm.core.x12.hierarchy import Party
 
@@ -93,31 +98,17 @@ def choose_acknowledged_claim(
         if _norm(patient.name) and _norm(patient.first_name)
         else None
     )
-    by_id = [c for c in left if _norm(c.candidate.member_id) == member] if member else []
-    by_name = (
-        [c for c in left if (_norm(c.candidate.last_name), _norm(c.candidate.first_name)) == name]
-        if name
-        else []
+    patients = narrow_by_patient(
+        left,
+        ids={member} if member else set(),
+        name=name,
+        candidate=lambda c: c.candidate,
+        criteria=criteria,
+        tried=tried,
     )
-    if member:
-        tried.append(f"member id {member}: {len(by_id)} of {len(left)} claims fit")
-    if name:
-        tried.append(f"patient {name[0]}, {name[1]}: {len(by_name)} of {len(left)} claims fit")
-    if (member or name) and not by_id and not by_name:
-        tried.append("none is this patient's claim")
+    if patients is None:
         return ClaimChoice(None, (), tuple(tried), tuple(c.candidate for c in left), "unmatched")
-    if by_id:
-        if len(by_id) < len(left):
-            criteria.append(ClaimCriterion.MEMBER_ID)
-        left = by_id
-    if by_name:
-        # Dependents may share the subscriber's member id: the name tells them apart.
-        named = [c for c in left if c in by_name]
-        if named and len(named) < len(left):
-            criteria.append(ClaimCriterion.PATIENT_NAME)
-            left = named
-        elif not by_id:
-            left = by_name
+    left = patients
 
     # 2 to 6: each narrows when some claim fits; a step the 277CA gives nothing for is skipped.
     steps: list[tuple[ClaimCriterion, str, Callable[[AckCandidate], bool]]] = []

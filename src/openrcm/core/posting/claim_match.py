@@ -40,6 +40,7 @@ __all__ = [
     "ClaimCriterion",
     "choose_claim",
     "describe_candidate",
+    "narrow_by_patient",
 ]
 
 
@@ -161,6 +162,51 @@ def _fits_lines(candidate: ClaimCandidate, payment: ClaimPayment) -> bool:
     return any(window[0] <= line.service_date <= window[1] for line in candidate.claim.lines)
 
 
+def narrow_by_patient[T](
+    left: list[T],
+    *,
+    ids: set[str],
+    name: tuple[str, str] | None,
+    candidate: Callable[[T], ClaimCandidate],
+    criteria: list[ClaimCriterion],
+    tried: list[str],
+) -> list[T] | None:
+    """Step 1 of both choosers (an 835's here, a 277CA's in ``core.claims.ack_match``): the
+    claims of ``left`` that are the document's patient, by member id (``ids``, normalized) and
+    by name (``name``: normalized last and first). Appends the steps that narrowed to
+    ``criteria`` and each attempt in words to ``tried``. ``None`` when the document names a
+    patient and no claim is theirs: then nothing may be chosen (never another patient's claim
+    by elimination). ``candidate`` gives the :class:`ClaimCandidate` of an item of ``left``."""
+    by_id = [c for c in left if _norm(candidate(c).member_id) in ids] if ids else []
+    by_name = (
+        [c for c in left if (_norm(candidate(c).last_name), _norm(candidate(c).first_name)) == name]
+        if name
+        else []
+    )
+    if ids:
+        tried.append(
+            f"member id {' or '.join(sorted(ids))}: {len(by_id)} of {len(left)} claims fit"
+        )
+    if name:
+        tried.append(f"patient {name[0]}, {name[1]}: {len(by_name)} of {len(left)} claims fit")
+    if (ids or name) and not by_id and not by_name:
+        tried.append("none is this patient's claim")
+        return None
+    if by_id:
+        if len(by_id) < len(left):
+            criteria.append(ClaimCriterion.MEMBER_ID)
+        left = by_id
+    if by_name:
+        # Dependents may share the subscriber's member id: the name tells them apart.
+        named = [c for c in left if c in by_name]
+        if named and len(named) < len(left):
+            criteria.append(ClaimCriterion.PATIENT_NAME)
+            left = named
+        elif not by_id:
+            left = by_name
+    return left
+
+
 def choose_claim(candidates: Sequence[ClaimCandidate], payment: ClaimPayment) -> ClaimChoice:
     """Choose the claim ``payment`` is about among ``candidates`` (our claims whose patient
     control number is its CLP01); see the module docstring. No candidates: nothing chosen."""
@@ -177,29 +223,12 @@ def choose_claim(candidates: Sequence[ClaimCandidate], payment: ClaimPayment) ->
     # 1. The patient: a payment is never posted to another patient's claim.
     ids = _member_ids(payment)
     name = _patient_name(payment)
-    by_id = [c for c in left if _norm(c.member_id) in ids] if ids else []
-    by_name = [c for c in left if (_norm(c.last_name), _norm(c.first_name)) == name] if name else []
-    if ids:
-        tried.append(
-            f"member id {' or '.join(sorted(ids))}: {len(by_id)} of {len(left)} claims fit"
-        )
-    if name:
-        tried.append(f"patient {name[0]}, {name[1]}: {len(by_name)} of {len(left)} claims fit")
-    if (ids or name) and not by_id and not by_name:
-        tried.append("none is this patient's claim")
+    patients = narrow_by_patient(
+        left, ids=ids, name=name, candidate=lambda c: c, criteria=criteria, tried=tried
+    )
+    if patients is None:
         return ClaimChoice(None, (), tuple(tried), tuple(left), "unmatched")
-    if by_id:
-        if len(by_id) < len(left):
-            criteria.append(ClaimCriterion.MEMBER_ID)
-        left = by_id
-    if by_name:
-        # Dependents may share the subscriber's member id: the name tells them apart.
-        named = [c for c in left if c in by_name]
-        if named and len(named) < len(left):
-            criteria.append(ClaimCriterion.PATIENT_NAME)
-            left = named
-        elif not by_id:
-            left = by_name
+    left = patients
 
     # 2 and 3. The charge, then the lines and their dates: each narrows when some claim fits.
     charge = abs(decimal_to_cents(payment.charge))
