@@ -33,6 +33,7 @@ from openrcm.core.posting.claim_match import (
     ClaimChoice,
     ClaimCriterion,
     narrow_by_patient,
+    narrow_by_steps,
 )
 from openrcm.core.x12.ack277ca import ClaimAck
 from openrcm.core.x12.hierarchy import Party
@@ -154,15 +155,7 @@ def choose_acknowledged_claim(
             lambda c: c.awaiting,
         )
     )
-    for criterion, what, fits in steps:
-        if len(left) == 1:
-            break
-        fitting = [c for c in left if fits(c)]
-        tried.append(f"{what}: {len(fitting)} of {len(left)} claims fit")
-        if fitting:
-            if len(fitting) < len(left):
-                criteria.append(criterion)
-            left = fitting
+    left = narrow_by_steps(left, steps, criteria=criteria, tried=tried)
     if len(left) == 1:
         return ClaimChoice(left[0].candidate, tuple(criteria), tuple(tried))
     return ClaimChoice(

@@ -41,6 +41,7 @@ __all__ = [
     "choose_claim",
     "describe_candidate",
     "narrow_by_patient",
+    "narrow_by_steps",
 ]
 
 
@@ -207,6 +208,29 @@ def narrow_by_patient[T](
     return left
 
 
+def narrow_by_steps[T](
+    left: list[T],
+    steps: Sequence[tuple[ClaimCriterion, str, Callable[[T], bool]]],
+    *,
+    criteria: list[ClaimCriterion],
+    tried: list[str],
+) -> list[T]:
+    """The later steps of both choosers: each ``(criterion, what, fits)`` keeps the claims of
+    ``left`` that fit, when some do (a step no claim passes narrows nothing and is noted), until
+    one claim is left. Appends the steps that narrowed to ``criteria`` and each attempt in
+    words to ``tried``; returns the claims left."""
+    for criterion, what, fits in steps:
+        if len(left) == 1:
+            break
+        fitting = [c for c in left if fits(c)]
+        tried.append(f"{what}: {len(fitting)} of {len(left)} claims fit")
+        if fitting:
+            if len(fitting) < len(left):
+                criteria.append(criterion)
+            left = fitting
+    return left
+
+
 def choose_claim(candidates: Sequence[ClaimCandidate], payment: ClaimPayment) -> ClaimChoice:
     """Choose the claim ``payment`` is about among ``candidates`` (our claims whose patient
     control number is its CLP01); see the module docstring. No candidates: nothing chosen."""
@@ -246,15 +270,7 @@ def choose_claim(candidates: Sequence[ClaimCandidate], payment: ClaimPayment) ->
             lambda c: _fits_lines(c, payment),
         ),
     ]
-    for criterion, what, fits in steps:
-        if len(left) == 1:
-            break
-        fitting = [c for c in left if fits(c)]
-        tried.append(f"{what}: {len(fitting)} of {len(left)} claims fit")
-        if fitting:
-            if len(fitting) < len(left):
-                criteria.append(criterion)
-            left = fitting
+    left = narrow_by_steps(left, steps, criteria=criteria, tried=tried)
     if len(left) == 1:
         return ClaimChoice(left[0], tuple(criteria), tuple(tried))
     return ClaimChoice(None, tuple(criteria), tuple(tried), tuple(left), "ambiguous")
