@@ -17,7 +17,8 @@ D, so each effect is added once at the first measured date it is "over 90" for.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,7 @@ from typing import Final
 from openrcm.core.money import cents_to_decimal
 from openrcm.core.posting.entries import EntryKind
 from openrcm.core.reporting.balances import EFFECTS, multipliers
+from openrcm.core.reporting.claim_counts import ClaimCount, ClaimMeasure, claim_counts
 from openrcm.core.reporting.facts import (
     Adjudication,
     AdjudicationOutcome,
@@ -58,6 +60,26 @@ class LagStats:
         """The stats of ``days`` (any order)."""
         ordered = sorted(days)
         return cls(len(ordered), nearest_rank(ordered, 50), nearest_rank(ordered, 90))
+
+    @classmethod
+    def of_counts(cls, counts: Mapping[int, int]) -> LagStats:
+        """The stats of a histogram: ``counts[days]`` claims had a lag of ``days``; the same
+        figures as :meth:`of` over the list with each lag repeated that many times."""
+        n = sum(counts.values())
+        if n == 0:
+            return cls(0, None, None)
+        ordered = sorted(counts.items())
+
+        def rank(percent: int) -> int:
+            wanted = -(-percent * n // 100)  # nearest rank, as nearest_rank
+            seen = 0
+            for days, times in ordered:
+                seen += times
+                if seen >= wanted:
+                    return days
+            return ordered[-1][0]  # pragma: no cover (wanted <= n)
+
+        return cls(n, rank(50), rank(90))
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,20 +244,24 @@ def kpi_report(
     period_start: date,
     period_end: date,
     as_of: date | None = None,
+    counts: Iterable[ClaimCount] = (),
 ) -> KpiReport:
     """Every KPI for the period ``period_start`` .. ``period_end`` (both included).
 
     ``as_of`` (default: ``period_end``) is the day the insurance A/R and its over-90 and
     over-120 shares are measured. Feed every fact of the practice(s) the report covers: days
     in A/R reads charges back to the trailing 3-month window's start, and A/R sums every money
-    fact up to the period's end.
+    fact up to the period's end. Claims come as facts (``claims``), as pre-summed ``counts``
+    (:mod:`~openrcm.core.reporting.claim_counts`, what a database groups), or both, each claim
+    in one of them only.
 
     Raises:
         ValueError: the period ends before it starts; a line is fed twice; a money fact names
             an unknown line or claim, or has an unknown kind and bucket.
     """
     check_period(period_start, period_end)
-    return _reports(lines, claims, money, [(period_start, period_end, as_of or period_end)])[0]
+    periods = [(period_start, period_end, as_of or period_end)]
+    return _reports(lines, claims, money, periods, counts)[0]
 
 
 def monthly_trend(
@@ -245,15 +271,17 @@ def monthly_trend(
     *,
     through: date,
     months: int = 12,
+    counts: Iterable[ClaimCount] = (),
 ) -> list[KpiReport]:
     """The KPIs of the ``months`` calendar months ending with ``through``'s month, oldest
     first, each measured as of its last day (the last month ends on ``through`` itself when
-    ``through`` is not a month's last day). One pass over the facts for all months."""
+    ``through`` is not a month's last day). One pass over the facts for all months; claims
+    as facts or pre-summed ``counts``, as :func:`kpi_report`."""
     periods = []
     for start, end in last_months(through, months):
         end = min(end, through)
         periods.append((start, end, end))
-    return _reports(lines, claims, money, periods)
+    return _reports(lines, claims, money, periods, counts)
 
 
 # The ledger kinds the period sums read, by slot.
@@ -302,9 +330,9 @@ class _PeriodClaims:
         self.adjudicated = self.denied = self.adjudicated_charges = self.denied_cents = 0
         self.first_adjudicated = self.resolved = 0
         self.scrubbed = self.clean = self.answered = self.accepted = 0
-        self.charge_lags: list[int] = []
-        self.submission_lags: list[int] = []
-        self.payer_lags: list[int] = []
+        self.charge_lags: Counter[int] = Counter()  # lag in days -> claims
+        self.submission_lags: Counter[int] = Counter()
+        self.payer_lags: Counter[int] = Counter()
 
 
 def _check_periods(periods: Sequence[tuple[date, date, date]]) -> None:
@@ -349,6 +377,7 @@ def _reports(
     claims: Iterable[ClaimFact],
     money: Iterable[MoneyFact],
     periods: Sequence[tuple[date, date, date]],
+    counts: Iterable[ClaimCount] = (),
 ) -> list[KpiReport]:
     _check_periods(periods)
     starts = [start for start, _end, _as_of in periods]
@@ -403,52 +432,15 @@ def _reports(
     if len(dos_of_line) != count:
         raise ValueError("a charge line is fed more than once: each line counts once")
 
-    # Claims: adjudications, scrubs, acknowledgments and lags, by the period of each event.
+    # Claims: adjudications, scrubs, acknowledgments and lags, by the period of each event,
+    # counted by day (claim facts are counted first: one code path for both sources).
     per_period = [_PeriodClaims() for _ in periods]
     dos_of_claim: dict[int, date] = {}
-    for claim in claims:
-        (
-            claim_key,
-            _practice,
-            _provider,
-            _payer,
-            sequence,
-            service,
-            charge,
-            created,
-            submitted,
-            accepted,
-            scrubbed,
-            clean,
-            adjudications,
-            first_paid,
-            is_replacement,
-        ) = claim
-        dos_of_claim[claim_key] = service
-        if adjudications:
-            _add_adjudications(adjudications, charge, find, per_period)
-        at_created = find(created)
-        if at_created is not None and sequence == "P" and not is_replacement:
-            per_period[at_created].charge_lags.append((created - service).days)
-        if submitted is not None:
-            at_submitted = find(submitted)
-            if at_submitted is not None:
-                bucket = per_period[at_submitted]
-                bucket.submission_lags.append((submitted - created).days)
-                if accepted is not None:
-                    bucket.answered += 1
-                    if accepted:
-                        bucket.accepted += 1
-            if first_paid is not None:
-                at_paid = find(first_paid)
-                if at_paid is not None:
-                    per_period[at_paid].payer_lags.append((first_paid - submitted).days)
-        if scrubbed is not None and clean is not None:
-            at_scrubbed = find(scrubbed)
-            if at_scrubbed is not None:
-                per_period[at_scrubbed].scrubbed += 1
-                if clean:
-                    per_period[at_scrubbed].clean += 1
+    facts = list(claims)
+    for claim in facts:
+        dos_of_claim[claim.claim_id] = claim.service_date
+    for group in (*claim_counts(facts), *counts):
+        _add_count(group, find, per_period)
 
     # Money: period sums by effective date; balance effects at the measured dates.
     table = _TABLE
@@ -538,9 +530,9 @@ def _reports(
                 insurance_ar_cents=ar_insurance[at_as_of],
                 insurance_ar_over_90_cents=over_90[at_as_of],
                 insurance_ar_over_120_cents=over_120[at_as_of],
-                charge_lag=LagStats.of(claims_in.charge_lags),
-                submission_lag=LagStats.of(claims_in.submission_lags),
-                payer_lag=LagStats.of(claims_in.payer_lags),
+                charge_lag=LagStats.of_counts(claims_in.charge_lags),
+                submission_lag=LagStats.of_counts(claims_in.submission_lags),
+                payer_lag=LagStats.of_counts(claims_in.payer_lags),
             )
         )
     return reports
@@ -556,6 +548,57 @@ def _days_in_ar(ar_cents: int, net_charges_cents: int, days: int) -> Decimal | N
     if remainder * 2 >= net_charges_cents:
         quotient += 1
     return Decimal(-quotient if numerator < 0 else quotient).scaleb(-1)
+
+
+def _add_count(
+    count: ClaimCount, find: Callable[[date], int | None], per_period: list[_PeriodClaims]
+) -> None:
+    """Add one group of claims to the period its day falls in (see :class:`ClaimMeasure`)."""
+    measure, day, n = count.measure, count.day, count.claims
+    if measure == ClaimMeasure.READJUDICATED:
+        for _ in range(n):
+            _add_adjudications(count.adjudications, count.charge_cents, find, per_period)
+        return
+    index = find(day)
+    if index is None:
+        if measure not in _MEASURES:
+            raise ValueError(f"claim count {count!r}: unknown measure {measure!r}")
+        return
+    bucket = per_period[index]
+    if measure == ClaimMeasure.CREATED:
+        bucket.charge_lags[_lag(count)] += n
+    elif measure == ClaimMeasure.SUBMITTED:
+        bucket.submission_lags[_lag(count)] += n
+        if count.passed is not None:
+            bucket.answered += n
+            if count.passed:
+                bucket.accepted += n
+    elif measure == ClaimMeasure.PAID:
+        bucket.payer_lags[_lag(count)] += n
+    elif measure == ClaimMeasure.SCRUBBED:
+        bucket.scrubbed += n
+        if count.passed:
+            bucket.clean += n
+    elif measure == ClaimMeasure.ADJUDICATED:
+        bucket.adjudicated += n
+        bucket.adjudicated_charges += count.charge_cents
+        bucket.first_adjudicated += n
+        if count.outcome in _DENIED:
+            bucket.denied += n
+            bucket.denied_cents += count.denied_cents
+        elif count.outcome in _RESOLVED:
+            bucket.resolved += n
+    else:
+        raise ValueError(f"claim count {count!r}: unknown measure {measure!r}")
+
+
+_MEASURES: Final = frozenset(m.value for m in ClaimMeasure)
+
+
+def _lag(count: ClaimCount) -> int:
+    if count.lag_days is None:
+        raise ValueError(f"claim count {count!r}: a {count.measure} count needs its lag in days")
+    return count.lag_days
 
 
 def _add_adjudications(
