@@ -413,9 +413,65 @@ def ledger_recompute() -> dict[BalanceKey, tuple[int, int]]:
     return {key: (v[0], v[1]) for key, v in sums.items()}
 
 
-def ledger_check() -> list[BalanceDifference]:
-    """Compare every stored balance with its recomputation from the entries; the differences,
-    each naming practice, claim and line (empty when the books agree)."""
+@dataclass(frozen=True, slots=True)
+class ReferenceDifference:
+    """An entry whose practice, claim, claim line or user is missing or disagrees with the
+    others (these have no foreign key in the database: `LedgerEntry`'s docstring)."""
+
+    entry_id: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"ledger entry {self.entry_id}: {self.problem}"
+
+
+def ledger_references_check() -> list[ReferenceDifference]:
+    """Entries whose practice, claim, claim line or user does not exist, or whose claim line
+    is not a line of its claim or does not bill its charge line, or whose practice is not that
+    of its charge line or claim. One query; empty when every reference holds."""
+    quote = connection.ops.quote_name
+
+    def table(model: Any) -> str:
+        return quote(model._meta.db_table)
+
+    user = LedgerEntry._meta.get_field("created_by").related_model
+    checks = (
+        ("p.id IS NULL", "its practice does not exist"),
+        ("e.claim_id IS NOT NULL AND c.id IS NULL", "its claim does not exist"),
+        ("c.practice_id <> e.practice_id", "its claim is another practice's"),
+        ("e.claim_line_id IS NOT NULL AND l.id IS NULL", "its claim line does not exist"),
+        ("l.claim_id <> e.claim_id OR (l.id IS NOT NULL AND e.claim_id IS NULL)",
+         "its claim line is not a line of its claim"),
+        ("l.charge_line_id <> e.charge_line_id OR (l.id IS NOT NULL AND e.charge_line_id IS NULL)",
+         "its claim line bills another charge line"),
+        ("g.practice_id <> e.practice_id", "its charge line is another practice's"),
+        ("e.created_by_id IS NOT NULL AND u.id IS NULL", "its user does not exist"),
+    )  # fmt: skip
+    cases = " ".join(f"WHEN {condition} THEN {i}" for i, (condition, _w) in enumerate(checks))
+    sql = (
+        f"SELECT e.id, CASE {cases} END AS problem "  # noqa: S608 - names from the models
+        f"FROM {table(LedgerEntry)} e "
+        f"LEFT JOIN {table(Practice)} p ON p.id = e.practice_id "
+        f"LEFT JOIN {table(Claim)} c ON c.id = e.claim_id "
+        f"LEFT JOIN {table(ClaimLine)} l ON l.id = e.claim_line_id "
+        f"LEFT JOIN {table(ChargeLine)} g ON g.id = e.charge_line_id "
+        f"LEFT JOIN {table(user)} u ON u.id = e.created_by_id "
+        f"WHERE {' OR '.join(f'({condition})' for condition, _w in checks)} ORDER BY e.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [ReferenceDifference(pk, checks[problem][1]) for pk, problem in cursor.fetchall()]
+
+
+def ledger_check() -> list[BalanceDifference | ReferenceDifference]:
+    """Compare every stored balance with its recomputation from the entries, and check every
+    entry's references (`ledger_references_check`); the differences, each naming practice,
+    claim and line, or the entry (empty when the books agree)."""
+    references: list[BalanceDifference | ReferenceDifference] = [*ledger_references_check()]
+    return references + _balances_check()
+
+
+def _balances_check() -> list[BalanceDifference]:
     recomputed = ledger_recompute()
     stored: dict[BalanceKey, tuple[int, int]] = {}
     for charge_line_id, claim_id, insurance, patient in ChargeBalance.objects.values_list(

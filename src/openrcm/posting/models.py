@@ -78,9 +78,25 @@ class EntrySource(models.TextChoices):
 
 
 class LedgerEntry(models.Model):
-    """One immutable money movement on a charge line (see the module docstring)."""
+    """One immutable money movement on a charge line (see the module docstring).
 
-    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    Database constraints: the charge line (the balance's key), the claim payment it came from
+    and the entry it reverses are foreign keys in the database too. The practice, claim, claim
+    line and user are not (``db_constraint=False``, migration 0005): they follow from the
+    charge line and claim payment the single writer (`ledger.entries_write`) takes them from in
+    the same transaction, the ORM still refuses to delete a row they name (PROTECT), and
+    ``openrcm ledger check`` verifies each of them exists and agrees with the others
+    (`ledger.ledger_references_check`). A 20,000-claim 835 writes about 140,000 entries:
+    their four checks more were 2 to 3 s of PostgreSQL's COMMIT (docs/posting.md, "Speed").
+    """
+
+    practice = models.ForeignKey(
+        Practice,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the index ledger_practice_line starts with the practice
+    )
     charge_line = models.ForeignKey(
         ChargeLine,
         on_delete=models.PROTECT,
@@ -96,9 +112,17 @@ class LedgerEntry(models.Model):
         blank=True,
         related_name="ledger_entries",
         help_text="The payer's claim the movement belongs to (none for a patient payment).",
+        db_constraint=False,
+        db_index=False,  # the index ledger_claim_kind starts with the claim
     )
     claim_line = models.ForeignKey(
-        ClaimLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ClaimLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        # Indexed: a draft's lines are deleted when it is rebuilt, and PROTECT looks here.
+        db_constraint=False,
     )
     # An EntryKind value of the core; validated by the posting services (no choices here, so
     # a new kind needs no migration).
@@ -116,7 +140,13 @@ class LedgerEntry(models.Model):
     )
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # no read looks entries up by user
     )
     source = models.CharField(max_length=12, choices=EntrySource.choices)
     remittance_claim = models.ForeignKey(

@@ -10,7 +10,13 @@ from django.core.management import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from openrcm.core.posting.entries import Bucket, Entry, EntryKind
-from openrcm.posting.ledger import Placement, entries_write, ledger_charges_post, ledger_check
+from openrcm.posting.ledger import (
+    Placement,
+    ReferenceDifference,
+    entries_write,
+    ledger_charges_post,
+    ledger_check,
+)
 from openrcm.posting.models import ChargeBalance, LedgerEntry, LedgerImmutableError
 from tests.apps.cli.helpers import run
 
@@ -98,6 +104,39 @@ def test_ledger_check_names_a_tampered_balance(claim: Any) -> None:
     assert f"practice a, claim {claim.patient_control_number}, line 1 (99213)" in text
     assert "stored insurance 0.01, patient 0.00, recomputed insurance 125.00" in text
     with pytest.raises(CommandError, match="1 balances and 0 day sums differ"):
+        run("ledger", "check")
+
+
+def test_ledger_check_names_an_entry_whose_references_disagree(claim: Any) -> None:
+    ledger_charges_post(claims=[claim])
+    one, two = claim.lines.order_by("line_number")
+    day = claim.encounter.date_of_service
+    [wrong_line] = entries_write(  # line 1's claim line, line 2's charge line
+        placed=[
+            (
+                Entry(EntryKind.WRITE_OFF, 100),
+                Placement(claim.practice_id, two.charge_line_id, claim.pk, one.pk),
+            )
+        ],
+        effective_date=day,
+        source="manual",
+    )
+    [no_claim] = entries_write(  # a claim that does not exist (no foreign key in the database)
+        placed=[
+            (
+                Entry(EntryKind.WRITE_OFF, 100),
+                Placement(claim.practice_id, one.charge_line_id, 10**9, None),
+            )
+        ],
+        effective_date=day,
+        source="manual",
+    )
+    problems = [str(d) for d in ledger_check() if isinstance(d, ReferenceDifference)]
+    assert problems == [
+        f"ledger entry {wrong_line.pk}: its claim line bills another charge line",
+        f"ledger entry {no_claim.pk}: its claim does not exist",
+    ]
+    with pytest.raises(CommandError, match="; 2 entries name a missing or disagreeing practice"):
         run("ledger", "check")
 
 
