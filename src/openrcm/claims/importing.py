@@ -70,6 +70,7 @@ from openrcm.patients.models import Coverage, Patient, Relationship, Sex
 from openrcm.patients.services import coverage_create, coverage_update, patient_create
 from openrcm.payers.models import ClaimFilingIndicator, Payer
 from openrcm.providers.models import Provider
+from openrcm.reporting.timelines import claim_timelines_refresh
 from openrcm.tenancy.models import Location, Practice
 from openrcm.tenancy.services import practice_next_numbers
 
@@ -406,6 +407,7 @@ class _Importer:
             )
             for claim in claims
         )
+        claim_timelines_refresh(claim_ids=[claim.pk for claim in claims])
         ClaimLine.objects.bulk_create(
             ClaimLine(
                 practice=self.practice,

@@ -52,3 +52,80 @@ class MonthlyReport(models.Model):
     def filename(self) -> str:
         """The download name: no patient data, the practice's slug and the month."""
         return f"openrcm-monthly-{self.practice.slug}-{self.month:%Y-%m}.pdf"
+
+
+class ClaimTimeline(models.Model):
+    """One claim's life as the KPI engine reads it (``core.reporting.ClaimFact``), kept by the
+    writers: the claim's creation, every status change, its first scrub and every 835 claim
+    payment posted call :func:`openrcm.reporting.timelines.claim_timelines_refresh` for the
+    claims they touched, in their transaction, which recomputes these rows from the source
+    tables. A void claim has no row. Dates are the practice's own days.
+
+    Why a copy: the dashboard's claim KPIs over a year of a large practice are a ``GROUP BY``
+    on this one table (a few thousand groups), where reading them from the claims, their
+    encounters, history, scrubs and claim payments meant joins and one row per claim
+    (docs/reporting.md, "Speed"). ``openrcm report check`` compares every row with the
+    source tables.
+    """
+
+    claim = models.OneToOneField(
+        "claims.Claim", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    # Copies for drill-down facts (report keys, not relations: no constraint to check on write).
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    payer = models.ForeignKey(
+        "payers.Payer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    sequence = models.CharField(max_length=1)
+    is_replacement = models.BooleanField()
+    service_date = models.DateField()
+    charge_cents = models.BigIntegerField()
+    created_on = models.DateField()
+    charge_lag_days = models.IntegerField(
+        null=True, help_text="created - date of service, for primary originals only."
+    )
+    submitted_on = models.DateField(null=True)
+    submission_lag_days = models.IntegerField(null=True)
+    first_submission_accepted = models.BooleanField(null=True)
+    first_scrubbed_on = models.DateField(null=True)
+    first_scrub_clean = models.BooleanField(null=True)
+    first_paid_on = models.DateField(null=True)
+    payer_lag_days = models.IntegerField(
+        null=True, help_text="first paid - first submitted, for submitted claims only."
+    )
+    adjudication_count = models.PositiveIntegerField(default=0)
+    adjudicated_on = models.DateField(
+        null=True, help_text="The only adjudication's day, or the last one's."
+    )
+    outcome = models.CharField(
+        max_length=24, blank=True, help_text="The only adjudication's outcome."
+    )
+    denied_cents = models.BigIntegerField(default=0, help_text="The only adjudication's.")
+    adjudications = models.JSONField(
+        default=list, help_text="Every adjudication: [day, outcome, denied cents]."
+    )
+
+    objects = PracticeScopedQuerySet.as_manager()
+
+    class Meta:
+        # The counts read a year of a practice (most rows: a scan); the indexes serve the
+        # narrow reads: a month's adjudications (denials by category) and the few claims
+        # adjudicated more than once, read one by one.
+        indexes = [
+            models.Index(fields=["practice", "adjudicated_on"], name="timeline_adjudicated"),
+            models.Index(
+                fields=["practice", "adjudicated_on"],
+                condition=models.Q(adjudication_count__gt=1),
+                name="timeline_readjudicated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"timeline of claim {self.claim_id}"

@@ -37,6 +37,7 @@ from openrcm.core.scrub.engine import Severity as FindingSeverity
 from openrcm.patients.models import Coverage, Patient
 from openrcm.payers.models import Payer
 from openrcm.providers.models import Provider
+from openrcm.reporting.timelines import claim_timelines_deferred, claim_timelines_refresh
 from openrcm.scrubbing.models import (
     ClaimFinding,
     ClaimScrub,
@@ -355,7 +356,9 @@ def _record(
         for chunk in _chunks(touched):
             ClaimScrub.objects.filter(claim_id__in=chunk).update(run=run, scrubbed_at=now)
         _count_first_scrubs(practice, _month(practice, now), first_scrubbed, first_clean)
-        outcomes = _move(outcomes, actor=actor, now=now)
+        with claim_timelines_deferred():  # one refresh for the first scrubs and the moves
+            claim_timelines_refresh(claim_ids=[pk for pk in ids if pk not in old_states])
+            outcomes = _move(outcomes, actor=actor, now=now)
         run.claim_count = len(outcomes)
         run.clean_count = sum(1 for o in outcomes if not o.findings)
         run.held_count = sum(1 for o in outcomes if o.held)

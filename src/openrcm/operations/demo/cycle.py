@@ -60,6 +60,7 @@ from openrcm.patients.services import coverage_update
 from openrcm.posting.denials import DenialAction, denial_work
 from openrcm.posting.models import Denial, DenialStatus, NextPayerClaim
 from openrcm.posting.services import eras_post_pending
+from openrcm.reporting.timelines import claim_timelines_rebuild
 from openrcm.scrubbing.models import ClaimScrub, ScrubRun, WarningOverride
 from openrcm.scrubbing.services import claim_override_warning, claim_scrub, practice_scrub
 from openrcm.tenancy.models import Practice
@@ -271,6 +272,9 @@ class _Cycle:
                 self.scrub(working, end - AFTER_HOURS)
         for state in self.practices:
             state.sandbox.save()
+        # The stamper moved the rows' times back to the simulated moments after the services
+        # had kept the claim timelines (reports) from the clock's: recompute them.
+        claim_timelines_rebuild(practices=[state.practice for state in self.practices])
         self.summary.seconds = time.perf_counter() - started
         return self.summary
 
