@@ -5,6 +5,7 @@ the month reported alone; reversals are never counted twice."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 from hypothesis import given
@@ -16,6 +17,7 @@ from openrcm.core.reporting import (
     Adjudication,
     AdjudicationOutcome,
     ClaimFact,
+    LagStats,
     LineFact,
     MoneyFact,
     aging,
@@ -25,6 +27,7 @@ from openrcm.core.reporting import (
     monthly_trend,
 )
 from openrcm.core.reporting.balances import EFFECTS
+from openrcm.core.reporting.claim_counts import claim_counts
 
 START = date(2025, 6, 1)
 DAYS = 400
@@ -256,3 +259,25 @@ def test_the_claims_behind_a_number_are_the_ones_it_counted(
     assert counts("charge_lag")[1] == report.charge_lag.count
     assert counts("submission_lag")[1] == report.submission_lag.count
     assert counts("payer_lag")[1] == report.payer_lag.count
+
+
+@given(st.lists(st.integers(0, 400), max_size=60))
+def test_lag_stats_of_a_histogram_are_those_of_the_list(days: list[int]) -> None:
+    assert LagStats.of_counts(Counter(days)) == LagStats.of(days)
+
+
+@given(claim_lists(), st.integers(0, 12), st.integers(0, DAYS))
+def test_claims_as_counts_give_the_same_kpis_as_claims_as_facts(
+    claims: list[ClaimFact], split: int, through: int
+) -> None:
+    """Pre-summed counts (what the database groups) stand for the claims they count, alone or
+    beside other claims fed as facts."""
+    end = _day(through)
+    facts, counted = claims[:split], claim_counts(claims[split:])
+    for start in (_day(0), end.replace(day=1)):
+        whole = kpi_report([], claims, [], period_start=start, period_end=end)
+        mixed = kpi_report([], facts, [], period_start=start, period_end=end, counts=counted)
+        assert mixed == whole
+    assert monthly_trend([], facts, [], through=end, counts=counted) == monthly_trend(
+        [], claims, [], through=end
+    )
