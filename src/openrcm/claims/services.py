@@ -16,6 +16,7 @@ from openrcm.core.claims.state import InvalidTransition, transition
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.encounters.models import ChargeLine, Encounter
 from openrcm.patients.models import Coverage
+from openrcm.posting.balance_keys import charge_balances_rekey
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.services import practice_next_number, practice_next_numbers
 
@@ -117,6 +118,8 @@ def claim_sync_from_encounter(*, encounter: Encounter, actor: Any = None) -> Cla
             )
             for line in lines
         )
+        # A line's responsible payer (the aging's) is that of the latest claim carrying it.
+        charge_balances_rekey(claim_ids=[claim.pk])
     return claim
 
 
@@ -203,6 +206,7 @@ def claims_create_for_encounters(
             for claim in claims
             for line in lines[claim.encounter_id]
         )
+        charge_balances_rekey(claim_ids=[claim.pk for claim in claims])
     return claims
 
 
@@ -227,6 +231,8 @@ def claim_transition(
         locked.status_changed_at = now or timezone.now()
         locked.save(update_fields=["status", "status_changed_at"])
         _record(locked, previous, new.value, actor, note)
+        if new == ClaimStatus.VOID:  # its lines' responsible payer falls back on another claim
+            charge_balances_rekey(claim_ids=[locked.pk])
     claim.status = locked.status
     claim.status_changed_at = locked.status_changed_at
     return claim
@@ -303,6 +309,8 @@ def claims_transition_many[C: ClaimLike](
                 for claim in claims
             ]
         )
+        if to == ClaimStatus.VOID:
+            charge_balances_rekey(claim_ids=ids)
     for claim in claims:
         claim.status = to.value
         claim.status_changed_at = now

@@ -44,6 +44,7 @@ from openrcm.core.x12.errors import X12Error
 from openrcm.core.x12.ta1 import read_ta1
 from openrcm.files.models import StoredFileKind
 from openrcm.files.services import file_store
+from openrcm.posting.balance_keys import charge_balances_rekey
 from openrcm.posting.ledger import ledger_charges_post
 from openrcm.posting.secondary import prior_adjudication_apply
 from openrcm.tenancy.models import Practice
@@ -740,6 +741,8 @@ def _correction(*, claim: Claim, actor: Any, frequency: ClaimFrequency) -> Claim
             )
             for line in original.lines.order_by("line_number")
         )
+        # The aging's responsible payer of the lines is now the new claim's.
+        charge_balances_rekey(claim_ids=[new.pk])
         ClaimStatusChange.objects.create(
             practice_id=new.practice_id,
             claim=new,

@@ -31,6 +31,7 @@ from django.utils import timezone
 from openrcm.claims.models import Claim, ClaimLine
 from openrcm.core.posting.entries import Bucket, Entry, EntryKind, PatientReason, effect
 from openrcm.encounters.models import ChargeLine
+from openrcm.posting.balance_keys import charge_balances_keyed
 from openrcm.posting.models import ChargeBalance, EntrySource, LedgerDaySum, LedgerEntry
 from openrcm.posting.rows import rows_add, rows_insert
 from openrcm.tenancy.models import Practice
@@ -304,6 +305,7 @@ def _balances_move(
         elif insurance or patient:
             changed.append((row_id, insurance, patient))
     if created:
+        charge_balances_keyed(created)  # the aging's keys, set as the rows go in
         ChargeBalance.objects.bulk_create(created, batch_size=BATCH)
     # Added in the database, not written back from what was read: the row lock above and
     # this arithmetic both keep a concurrent posting from being lost.

@@ -62,6 +62,7 @@ from openrcm.core.x12 import era
 from openrcm.core.x12.errors import X12Error
 from openrcm.files.services import StoredFileError, file_read
 from openrcm.patients.models import Coverage
+from openrcm.posting.balance_keys import charge_balances_rekey
 from openrcm.posting.models import LedgerEntry, NextPayerClaim, Remittance, RemittanceClaim
 from openrcm.scrubbing.services import claim_scrub, claims_scrub
 from openrcm.tenancy.models import Practice
@@ -398,6 +399,7 @@ def _create(
         )
         for line in prior.lines.order_by("line_number")
     )
+    charge_balances_rekey(claim_ids=[new.pk])  # the lines' responsible payer is now this one
     word = "Secondary" if sequence == "S" else "Tertiary"
     ClaimStatusChange.objects.create(
         practice_id=new.practice_id,

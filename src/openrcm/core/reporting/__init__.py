@@ -2,7 +2,8 @@
 
 Pure: no Django, no app. The apps reduce their rows to :mod:`~openrcm.core.reporting.facts`;
 :func:`kpi_report` / :func:`monthly_trend` give the KPIs (formulas in :data:`FORMULAS`),
-:func:`balances_as_of` and :func:`aging` the A/R aging with its drill-down ids.
+:func:`balances_as_of` and :func:`aging` (or :func:`aging_of_sums`, from balances pre-summed
+by the database) the A/R aging with its drill-down ids.
 """
 
 from openrcm.core.reporting.aging import (
@@ -12,8 +13,10 @@ from openrcm.core.reporting.aging import (
     AgingCell,
     AgingReport,
     AgingRow,
+    BalanceSum,
     DrillDown,
     aging,
+    aging_of_sums,
     bucket_index,
 )
 from openrcm.core.reporting.balances import balances_as_of
@@ -41,6 +44,7 @@ __all__ = [
     "AgingReport",
     "AgingRow",
     "BalanceFact",
+    "BalanceSum",
     "ClaimFact",
     "ClaimsBehind",
     "DrillDown",
@@ -49,6 +53,7 @@ __all__ = [
     "LineFact",
     "MoneyFact",
     "aging",
+    "aging_of_sums",
     "balances_as_of",
     "bucket_index",
     "claims_behind",

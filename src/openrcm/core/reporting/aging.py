@@ -9,14 +9,20 @@ lines and claims of any cell.
 Cells sum balances as they are, credits included, so the buckets of a side always add up to
 that side's total A/R. A date of service after the as-of date (a line billed ahead of its
 day) ages as 0.
+
+:func:`aging` ages one :class:`BalanceFact` per line; :func:`aging_of_sums` ages the same
+balances pre-summed by practice, provider, payer and date of service (:class:`BalanceSum`,
+a database ``GROUP BY``: a few thousand rows instead of one per open line) into the same
+cells, counts included. Its report's drill-down reads the per-line balances it is given,
+which may be a sequence that loads them only when first read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Final, NamedTuple
 
 from openrcm.core.money import cents_to_decimal
 from openrcm.core.reporting.facts import BalanceFact
@@ -28,8 +34,10 @@ __all__ = [
     "AgingCell",
     "AgingReport",
     "AgingRow",
+    "BalanceSum",
     "DrillDown",
     "aging",
+    "aging_of_sums",
     "bucket_index",
 ]
 
@@ -113,14 +121,15 @@ GROUPS: Final = ("payer", "provider", "practice")
 @dataclass(frozen=True, slots=True)
 class AgingReport:
     """The aging at ``as_of``: the total row, the rows by payer, provider and practice, and the
-    balances it was made of (for :meth:`drill_down`)."""
+    per-line balances behind them (for :meth:`drill_down`; from :func:`aging_of_sums`, a
+    sequence the caller may load only when it is first read)."""
 
     as_of: date
     total: AgingRow
     by_payer: dict[int | None, AgingRow]
     by_provider: dict[int, AgingRow]
     by_practice: dict[int, AgingRow]
-    balances: tuple[BalanceFact, ...]
+    balances: Sequence[BalanceFact]
 
     def as_dict(self) -> dict[str, dict[str, str]]:
         """The CLI's JSON: ``{"insurance": {"0-30": "12.34", ...}, "patient": {...}}``."""
@@ -174,6 +183,20 @@ def _row(key: int | None, sums: list[int], counts: list[int]) -> AgingRow:
     return AgingRow(key, tuple(cells[:n]), tuple(cells[n:]))
 
 
+class BalanceSum(NamedTuple):
+    """Balances of one practice, provider, payer and date of service, summed: each side's
+    cents and how many balances (lines, or claims' claim-level rows) are not zero on it."""
+
+    practice_id: int
+    provider_id: int
+    payer_id: int | None
+    service_date: date
+    insurance_cents: int
+    insurance_count: int
+    patient_cents: int
+    patient_count: int
+
+
 def aging(balances: Iterable[BalanceFact], as_of: date) -> AgingReport:
     """Age ``balances`` (as of ``as_of``) by date of service into 0-30, 31-60, 61-90, 91-120
     and 120+ days, insurance and patient apart, in total and by payer, provider, practice.
@@ -183,6 +206,30 @@ def aging(balances: Iterable[BalanceFact], as_of: date) -> AgingReport:
     (:meth:`AgingReport.drill_down`) reads the balances again, only when asked.
     """
     held = tuple(balances)
+    sums = (
+        (practice, provider, payer, service, insurance, 1 if insurance else 0, patient,
+         1 if patient else 0)
+        for _line, _claims, practice, provider, payer, service, insurance, patient in held
+    )  # fmt: skip
+    return _aged(sums, as_of, held)
+
+
+def aging_of_sums(
+    sums: Iterable[BalanceSum], as_of: date, balances: Sequence[BalanceFact] = ()
+) -> AgingReport:
+    """The :func:`aging` of the balances ``sums`` pre-sums: the same cells (cents and counts)
+    as ageing each balance, since every balance of a sum has its date of service. Rows with
+    no balance on either side (both counts zero) are left out, as :func:`aging` never sees
+    a zero balance. ``balances`` are the per-line balances for :meth:`AgingReport.drill_down`
+    (a sequence that loads them when first read keeps the totals from paying for them)."""
+    return _aged((s for s in sums if s[5] or s[7]), as_of, balances)
+
+
+def _aged(
+    sums: Iterable[tuple[int, int, int | None, date, int, int, int, int]],
+    as_of: date,
+    balances: Sequence[BalanceFact],
+) -> AgingReport:
     as_of_ord = as_of.toordinal()
     bounds = [as_of_ord - upper for upper in _UPPER]  # oldest date of service of each bucket
     b0, b1, b2, b3 = bounds
@@ -192,7 +239,7 @@ def aging(balances: Iterable[BalanceFact], as_of: date) -> AgingReport:
     by_payer: dict[int | None, list[int]] = {}
     by_provider: dict[int, list[int]] = {}
     by_practice: dict[int, list[int]] = {}
-    for _line, _claims, practice_id, provider_id, payer_id, service, insurance, patient in held:
+    for practice_id, provider_id, payer_id, service, insurance, i_count, patient, p_count in sums:
         dos = service.toordinal()
         if dos >= b0:
             index = 0
@@ -213,22 +260,22 @@ def aging(balances: Iterable[BalanceFact], as_of: date) -> AgingReport:
         practice = by_practice.get(practice_id)
         if practice is None:
             practice = by_practice[practice_id] = [0] * (2 * _CELLS)
-        if insurance:
+        if i_count:
             count = index + _CELLS
             for acc in (total, payer, provider, practice):
                 acc[index] += insurance
-                acc[count] += 1
-        if patient:
+                acc[count] += i_count
+        if p_count:
             cell = index + n
             count = cell + _CELLS
             for acc in (total, payer, provider, practice):
                 acc[cell] += patient
-                acc[count] += 1
+                acc[count] += p_count
     return AgingReport(
         as_of=as_of,
         total=_row(None, total, total[_CELLS:]),
         by_payer={k: _row(k, acc, acc[_CELLS:]) for k, acc in by_payer.items()},
         by_provider={k: _row(k, acc, acc[_CELLS:]) for k, acc in by_provider.items()},
         by_practice={k: _row(k, acc, acc[_CELLS:]) for k, acc in by_practice.items()},
-        balances=held,
+        balances=balances,
     )

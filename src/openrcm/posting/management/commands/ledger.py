@@ -36,8 +36,8 @@ class Command(OpenRCMCommand):
         differences = ledger_check()
         day_sums = ledger_day_sums_check()
         keys = balance_keys_check()  # the aging's keys kept on each balance row
-        for difference in keys:
-            self.stderr.write(str(difference))
+        for wrong in keys:
+            self.stderr.write(str(wrong))
         if keys and not (differences or day_sums):
             raise Error(f"{len(keys)} balances' aging keys differ from their lines' claims")
         for difference in [*differences, *day_sums]:
