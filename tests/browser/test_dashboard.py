@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from openrcm.accounts.services import user_create
-from openrcm.reporting.selectors import aging_for
+from openrcm.reporting.aging_selectors import aging_for
 from tests.apps.conftest import PASSWORD
 from tests.apps.reporting.test_report_cli import Book, book
 from tests.browser.test_security_flows import sign_in

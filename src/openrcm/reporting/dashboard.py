@@ -34,6 +34,7 @@ from openrcm.core.reporting import (
 )
 from openrcm.core.reporting.periods import last_months
 from openrcm.posting.models import Denial, LedgerEntry
+from openrcm.reporting.aging_selectors import aging_for
 from openrcm.reporting.selectors import KpiFacts, aging_balances, kpi_facts
 from openrcm.tenancy.models import Practice
 
@@ -109,7 +110,7 @@ def dashboard_for(
         facts.lines, facts.claims, facts.money, period_start=start, period_end=end, as_of=as_of
     )
     trend = monthly_trend(facts.lines, facts.claims, facts.money, through=end)
-    report_aging = aging(aging_balances(practices, as_of), as_of)
+    report_aging = aging_for(practices, as_of)  # totals by one GROUP BY, lines on demand
     denied = _denied(facts.claims, start, end)
     by_category, by_payer = _denial_breakdown(practices, denied)
     return Dashboard(start, end, as_of, report, trend, report_aging, by_category, by_payer)

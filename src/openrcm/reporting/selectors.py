@@ -52,13 +52,11 @@ from openrcm.core.posting.entries import EntryKind
 from openrcm.core.reporting import (
     Adjudication,
     AdjudicationOutcome,
-    AgingReport,
     BalanceFact,
     ClaimFact,
     KpiReport,
     LineFact,
     MoneyFact,
-    aging,
     kpi_report,
 )
 from openrcm.core.reporting.balances import EFFECTS
@@ -75,7 +73,6 @@ from openrcm.tenancy.scoping import practice_ids_for
 __all__ = [
     "KpiFacts",
     "aging_balances",
-    "aging_for",
     "kpi_by_practice",
     "kpi_facts",
     "kpi_for",
@@ -500,8 +497,3 @@ def kpi_for(
     return kpi_report(
         facts.lines, facts.claims, facts.money, period_start=start, period_end=end, as_of=as_of
     )
-
-
-def aging_for(practices: Sequence[Practice], as_of: date) -> AgingReport:
-    """The A/R aging of ``practices`` at ``as_of``, with its drill-down."""
-    return aging(aging_balances(practices, as_of), as_of)

@@ -15,6 +15,7 @@ row with the source tables (``openrcm report check``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,13 +25,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import BooleanField, Case, DateField, F, Min, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Min, Q, Sum
 
 from openrcm.claims.models import Claim, ClaimStatusChange
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.core.reporting import Adjudication, AdjudicationOutcome, ClaimFact
 from openrcm.posting.models import Denial, RemittanceClaim
+from openrcm.posting.rows import among, chunks, rows_upsert
 from openrcm.reporting.models import ClaimTimeline
 from openrcm.tenancy.models import Practice
 
@@ -41,8 +42,6 @@ __all__ = [
     "claim_timelines_rebuild",
     "claim_timelines_refresh",
     "fact_of_timeline",
-    "local_day",
-    "practices_by_zone",
 ]
 
 # The RemittanceClaim outcomes that are adjudications (reversals, exceptions are not).
@@ -56,128 +55,56 @@ _ACKNOWLEDGED = ClaimStatus.ACKNOWLEDGED.value
 _REJECTED = ClaimStatus.REJECTED.value
 # The statuses whose first time a claim fact needs: first submission and its first answer.
 _MILESTONES = (_SUBMITTED, _ACKNOWLEDGED, _REJECTED)
-_CHUNK = 2000  # claim ids per read: a refresh of a 20,000-claim 835 reads in chunks
 
 # Claim ids touched while refreshes are deferred (None: refresh at once).
 _deferred: ContextVar[set[int] | None] = ContextVar("claim_timelines_deferred", default=None)
 
 
-def practices_by_zone(practices: Iterable[Practice]) -> dict[str, list[int]]:
-    """Practice ids grouped by time zone: each group's dates are truncated in its own zone."""
-    zones: dict[str, list[int]] = defaultdict(list)
-    for practice in practices:
-        zones[practice.time_zone].append(practice.pk)
-    return zones
-
-
-def local_day(field: Any, zones: dict[str, list[int]]) -> Any:
-    """``field`` (an aware datetime, or an expression of one) as the practice's own day: one
-    expression whatever the number of practices (a CASE over their time zones when they
-    differ), so the reads stay a fixed number of queries."""
-    if len(zones) == 1:
-        [name] = zones
-        return TruncDate(field, tzinfo=ZoneInfo(name))
-    return Case(
-        *(
-            When(practice_id__in=ids, then=TruncDate(field, tzinfo=ZoneInfo(name)))
-            for name, ids in zones.items()
-        ),
-        output_field=DateField(),
-    )
-
-
 def claim_facts_read(
-    practices: Sequence[Practice],
-    *,
-    since: date | None = None,
-    claim_ids: Sequence[int] | None = None,
+    *, practices: Sequence[Practice] | None = None, claim_ids: Sequence[int] | None = None
 ) -> list[ClaimFact]:
-    """One fact per claim of ``practices`` (void ones left out), from the source tables.
+    """One fact per claim (void ones left out) from the source tables: every claim of
+    ``practices``, or the claims ``claim_ids`` (any practices), or with neither every claim.
 
-    With ``claim_ids``, those claims only; with ``since``, only claims with anything on or
-    after it (created, submitted, scrubbed or adjudicated; a day early for time zones)."""
-    ids = [practice.pk for practice in practices]
-    if not ids:
-        return []
-    zones = practices_by_zone(practices)
+    Dates are the practice's own days, converted here (``openrcm.core.dates`` rules: the
+    instant in the practice's time zone), so the reads need no time-zone SQL."""
     if claim_ids is None:
-        return _facts(ids, zones, since, None)
-    wanted = sorted(set(claim_ids))
+        claims = Claim.objects.all()
+        if practices is not None:
+            claims = claims.filter(practice__in=practices)
+        return _facts(claims, None)
     facts: list[ClaimFact] = []
-    for start in range(0, len(wanted), _CHUNK):
-        facts += _facts(ids, zones, since, wanted[start : start + _CHUNK])
+    for chunk in chunks(sorted(set(claim_ids))):
+        facts += _facts(Claim.objects.filter(among("id", chunk)), chunk)
     return facts
 
 
-def _claims_since(ids: list[int], since: date | None) -> Any:
-    """The claims of ``ids`` (void ones left out) with anything a period from ``since`` on
-    counts: created, submitted, scrubbed or adjudicated on or after it (a day early, which
-    covers every time zone: a few claims too many change nothing, none is missed)."""
-    claims = Claim.objects.filter(practice_id__in=ids).exclude(status=ClaimStatus.VOID.value)
-    if since is None:
-        return claims
-    moment = dt.datetime.combine(since - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-    sent = ClaimStatusChange.objects.filter(
-        practice_id__in=ids, to_status=_SUBMITTED, at__gte=moment
-    ).values("claim_id")
-    paid = RemittanceClaim.objects.filter(
-        Q(remittance__payment_date__gte=since) | Q(remittance__posted_at__gte=moment),
-        practice_id__in=ids,
-        claim__isnull=False,
-    ).values("claim_id")
-    return claims.filter(
-        Q(created_at__gte=moment)
-        | Q(scrub__first_scrubbed_at__gte=moment)
-        | Q(pk__in=sent)
-        | Q(pk__in=paid)
-    )
+class _Days:
+    """Each practice's own day of an instant (time zones read once, as practices appear)."""
+
+    def __init__(self) -> None:
+        self.zones: dict[int, ZoneInfo] = {}
+
+    def learn(self, practice_ids: Iterable[int]) -> None:
+        missing = set(practice_ids) - self.zones.keys()
+        for pk, name in Practice.objects.filter(pk__in=sorted(missing)).values_list(
+            "pk", "time_zone"
+        ):
+            self.zones[pk] = ZoneInfo(name)
+
+    def day(self, practice_id: int, moment: dt.datetime | None) -> date | None:
+        return None if moment is None else moment.astimezone(self.zones[practice_id]).date()
 
 
-def _facts(
-    ids: list[int],
-    zones: dict[str, list[int]],
-    since: date | None,
-    only: list[int] | None,
-) -> list[ClaimFact]:
-    """One fact per claim, from three narrow reads: the claims with their encounter, coverage
-    and first scrub (no grouping), per claim its first submission and whether its first answer
-    accepted it (grouped on the history table alone, compared in the database), and the
-    adjudications. With ``only``, those claims' rows alone."""
-    wanted = _claims_since(ids, since)
-    history = ClaimStatusChange.objects.filter(practice_id__in=ids, to_status__in=_MILESTONES)
-    if only is not None:
-        wanted = wanted.filter(pk__in=only)
-        history = history.filter(claim_id__in=only)
-    adjudications = _adjudications(ids, zones, only)
-    sent: dict[int, tuple[date, bool | None]] = {}
-    first_sent = Min("at", filter=Q(to_status=_SUBMITTED))
-    for claim_id, submitted, accepted in (
-        # The practice (one per claim) is grouped on for the time-zone CASE to read it.
-        history.values("claim_id", "practice_id")
-        .annotate(
-            first_sent=first_sent,
-            acked=Min("at", filter=Q(to_status=_ACKNOWLEDGED)),
-            rejected=Min("at", filter=Q(to_status=_REJECTED)),
-        )
-        .filter(first_sent__isnull=False)
-        .annotate(
-            submitted=local_day(first_sent, zones),
-            # The first answer to the first submission: the 277CA's acceptance, or a rejection
-            # (999 or 277CA), whichever came first; None while neither came.
-            accepted=Case(
-                When(acked__isnull=False, rejected__isnull=True, then=Value(True)),
-                When(acked__lt=F("rejected"), then=Value(True)),
-                When(rejected__isnull=False, then=Value(False)),
-                default=Value(None),
-                output_field=BooleanField(null=True),
-            ),
-        )
-        .values_list("claim_id", "submitted", "accepted")
-        .order_by()
-    ):
-        sent[claim_id] = (submitted, accepted)
-    rows = (
-        wanted.values_list(
+def _facts(claims: Any, only: Sequence[int] | None) -> list[ClaimFact]:
+    """One fact per claim of the ``claims`` query (void ones left out), from four narrow
+    reads: the claims with their encounter, coverage and first scrub; per claim its first
+    submission and the first answer to it (grouped on the history table alone); its 835
+    claim payments posted; their denied amounts. ``only``: the claims' ids, when the query is
+    by id (the other reads then take the same ids)."""
+    rows = list(
+        claims.exclude(status=ClaimStatus.VOID.value)
+        .values_list(
             "id",
             "practice_id",
             "encounter__provider_id",
@@ -187,14 +114,28 @@ def _facts(
             "total_charge_cents",
             "frequency_code",
             "replaces_id",
-        )
-        .annotate(
-            created=local_day("created_at", zones),
-            scrubbed=local_day("scrub__first_scrubbed_at", zones),
-            scrub_clean=F("scrub__first_clean"),
+            "created_at",
+            "scrub__first_scrubbed_at",
+            "scrub__first_clean",
         )
         .order_by()
     )
+    if not rows:
+        return []
+    days = _Days()
+    days.learn({row[1] for row in rows})
+    practice_ids = sorted(days.zones)
+    history = ClaimStatusChange.objects.filter(
+        practice_id__in=practice_ids, to_status__in=_MILESTONES
+    )
+    posted = RemittanceClaim.objects.filter(
+        practice_id__in=practice_ids, claim__isnull=False, outcome__in=_ADJUDICATED
+    )
+    if only is not None:
+        history = history.filter(among("claim_id", only))
+        posted = posted.filter(among("claim_id", only))
+    sent = _first_submissions(history, days)
+    adjudications = _adjudications(posted, days)
     facts = []
     not_sent: tuple[None, None] = (None, None)
     for (
@@ -207,8 +148,8 @@ def _facts(
         charge,
         frequency,
         replaces,
-        created,
-        scrubbed,
+        created_at,
+        scrubbed_at,
         clean,
     ) in rows:
         submitted, accepted = sent.get(claim_id, not_sent)
@@ -219,6 +160,8 @@ def _facts(
         else:
             done = tuple(a for a, _paid in mine)
             paid_on = min((a.on for a, paid in mine if paid), default=None)
+        created = days.day(practice, created_at)
+        assert created is not None
         facts.append(
             ClaimFact(
                 claim_id,
@@ -231,7 +174,7 @@ def _facts(
                 created,
                 submitted,
                 accepted,
-                scrubbed,
+                days.day(practice, scrubbed_at),
                 clean,
                 done,
                 paid_on,
@@ -241,33 +184,62 @@ def _facts(
     return facts
 
 
-def _adjudications(
-    ids: list[int], zones: dict[str, list[int]], only: list[int] | None
-) -> dict[int, list[tuple[Adjudication, bool]]]:
+def _first_submissions(history: Any, days: _Days) -> dict[int, tuple[date, bool | None]]:
+    """Per claim: the day of its first submission and the first answer to it: the 277CA's
+    acceptance (True) or a rejection, 999 or 277CA (False), whichever came first; None while
+    neither came."""
+    sent: dict[int, tuple[date, bool | None]] = {}
+    for claim_id, practice, first_sent, acked, rejected in (
+        history.values("claim_id", "practice_id")
+        .annotate(
+            first_sent=Min("at", filter=Q(to_status=_SUBMITTED)),
+            acked=Min("at", filter=Q(to_status=_ACKNOWLEDGED)),
+            rejected=Min("at", filter=Q(to_status=_REJECTED)),
+        )
+        .filter(first_sent__isnull=False)
+        .values_list("claim_id", "practice_id", "first_sent", "acked", "rejected")
+        .order_by()
+    ):
+        if acked is not None and (rejected is None or acked < rejected):
+            accepted: bool | None = True
+        else:
+            accepted = False if rejected is not None else None
+        submitted = days.day(practice, first_sent)
+        assert submitted is not None
+        sent[claim_id] = (submitted, accepted)
+    return sent
+
+
+def _adjudications(posted: Any, days: _Days) -> dict[int, list[tuple[Adjudication, bool]]]:
     """Per claim: its adjudications (835 claim payments posted, not reversals nor exceptions),
-    each with whether it paid something."""
-    posted = RemittanceClaim.objects.filter(
-        practice_id__in=ids, claim__isnull=False, outcome__in=_ADJUDICATED
+    each with whether it paid something; effective on the 835's payment date (BPR16), else
+    the practice's day it was posted."""
+    rows = list(
+        posted.values_list(
+            "pk",
+            "claim_id",
+            "practice_id",
+            "remittance__payment_date",
+            "remittance__posted_at",
+            "outcome",
+            "paid_cents",
+        ).order_by()
     )
-    denials = Denial.objects.filter(practice_id__in=ids, remittance_claim__outcome__in=_ADJUDICATED)
-    if only is not None:
-        posted = posted.filter(claim_id__in=only)
-        denials = denials.filter(remittance_claim__claim_id__in=only)
     # Denied amounts summed apart (denials are few): grouping every claim payment on a join
     # with its denials cost more than the rest of the read.
-    denied_of = dict(
-        denials.values_list("remittance_claim_id").annotate(total=Sum("cents")).order_by()
-    )
-    rows = (
-        posted.annotate(
-            on=Coalesce("remittance__payment_date", local_day("remittance__posted_at", zones))
+    denied_of: dict[int, int] = {}
+    for chunk in chunks([row[0] for row in rows]):
+        denied_of.update(
+            Denial.objects.filter(among("remittance_claim_id", chunk))
+            .values_list("remittance_claim_id")
+            .annotate(total=Sum("cents"))
+            .order_by()
         )
-        .values_list("pk", "claim_id", "on", "outcome", "paid_cents")
-        .order_by()
-    )
     out: dict[int, list[tuple[Adjudication, bool]]] = defaultdict(list)
-    for pk, claim_id, on, outcome, paid in rows:
+    for pk, claim_id, practice, payment_date, posted_at, outcome, paid in rows:
         denied = denied_of.get(pk, 0)
+        on = payment_date or days.day(practice, posted_at)
+        assert on is not None  # posted_at is required
         out[claim_id].append((Adjudication(on, _outcome(outcome, paid, denied), denied), paid > 0))
     return out
 
@@ -402,13 +374,19 @@ TIMELINE_COLUMNS = ("claim_id", *_FIELDS)
 
 
 def _write(facts: Sequence[ClaimFact]) -> None:
-    ClaimTimeline.objects.bulk_create(
-        (ClaimTimeline(claim_id=fact.claim_id, **_values(fact)) for fact in facts),
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["claim"],
-        update_fields=list(_FIELDS),
+    """Insert or update the timeline rows of ``facts`` (one statement per chunk)."""
+    rows_upsert(
+        ClaimTimeline,
+        ("claim_id", *_FIELDS),
+        [(fact.claim_id, *_row(fact)) for fact in facts],
+        key="claim_id",
     )
+
+
+def _row(fact: ClaimFact) -> tuple[Any, ...]:
+    values = _values(fact)
+    values["adjudications"] = json.dumps(values["adjudications"])
+    return tuple(values[name] for name in _FIELDS)
 
 
 def claim_timelines_refresh(*, claim_ids: Iterable[int]) -> None:
@@ -426,17 +404,22 @@ def claim_timelines_refresh(*, claim_ids: Iterable[int]) -> None:
 
 
 def _refresh(wanted: set[int]) -> None:
+    ids = sorted(wanted)
     with transaction.atomic():
-        practices = list(
-            Practice.objects.filter(
-                pk__in=Claim.objects.filter(pk__in=sorted(wanted)).values("practice_id")
+        # The rows are locked before the source tables are read: a concurrent refresh of the
+        # same claims waits, then reads what the first one's transaction committed.
+        for chunk in chunks(ids):
+            list(
+                ClaimTimeline.objects.select_for_update()
+                .filter(among("claim_id", chunk))
+                .order_by("claim_id")
+                .values_list("claim_id", flat=True)
             )
-        )
-        facts = claim_facts_read(practices, claim_ids=sorted(wanted))
+        facts = claim_facts_read(claim_ids=ids)
         _write(facts)
-        gone = wanted - {fact.claim_id for fact in facts}
-        if gone:
-            ClaimTimeline.objects.filter(claim_id__in=sorted(gone)).delete()
+        gone = sorted(wanted - {fact.claim_id for fact in facts})
+        for chunk in chunks(gone):
+            ClaimTimeline.objects.filter(among("claim_id", chunk)).delete()
 
 
 @contextmanager
@@ -462,10 +445,17 @@ def claim_timelines_rebuild(*, practices: Sequence[Practice] | None = None) -> i
     the demo's re-dated days). Returns the number of rows written."""
     chosen = list(practices) if practices is not None else list(Practice.objects.all())
     with transaction.atomic():
-        facts = claim_facts_read(chosen)
-        ClaimTimeline.objects.filter(practice__in=chosen).exclude(
-            claim_id__in=[fact.claim_id for fact in facts]
-        ).delete()
+        facts = claim_facts_read(practices=chosen)
+        kept = {fact.claim_id for fact in facts}
+        stale = [
+            pk
+            for pk in ClaimTimeline.objects.filter(practice__in=chosen).values_list(
+                "claim_id", flat=True
+            )
+            if pk not in kept
+        ]
+        for chunk in chunks(stale):
+            ClaimTimeline.objects.filter(among("claim_id", chunk)).delete()
         _write(facts)
     return len(facts)
 
@@ -474,7 +464,7 @@ def claim_timelines_check(*, practices: Sequence[Practice] | None = None) -> lis
     """The differences between the stored timelines and the source tables, one line each
     naming the claim (empty when they agree)."""
     chosen = list(practices) if practices is not None else list(Practice.objects.all())
-    expected = {fact.claim_id: _values(fact) for fact in claim_facts_read(chosen)}
+    expected = {fact.claim_id: _values(fact) for fact in claim_facts_read(practices=chosen)}
     stored = {
         row[0]: dict(zip(_FIELDS, row[1:], strict=True))
         for row in ClaimTimeline.objects.filter(practice__in=chosen)

@@ -28,10 +28,11 @@ from openrcm.audit.models import AuditEvent
 from openrcm.core.reporting import FORMULAS
 from openrcm.files.services import file_read
 from openrcm.posting.services import era_import
+from openrcm.reporting.aging_selectors import aging_for
 from openrcm.reporting.models import MonthlyReport
 from openrcm.reporting.monthly_content import month_parse, monthly_content
 from openrcm.reporting.monthly_pdf import money_text, rate_text
-from openrcm.reporting.selectors import aging_for, kpi_for
+from openrcm.reporting.selectors import kpi_for
 from openrcm.reporting.services import monthly_report_generate
 from tests.apps.posting.eras import clp, era, negate, remittance, svc
 from tests.apps.reporting.monthly_book import MonthlyBook

@@ -40,7 +40,8 @@ from openrcm.core.money import Money
 from openrcm.encounters.services import ChargeLineInput, encounter_create
 from openrcm.posting.ledger import ledger_charges_post, ledger_check
 from openrcm.posting.services import era_import
-from openrcm.reporting.selectors import aging_for, kpi_for, practices_for_user
+from openrcm.reporting.aging_selectors import aging_for
+from openrcm.reporting.selectors import kpi_for, practices_for_user
 from openrcm.scrubbing.services import claim_scrub
 from tests.apps.conftest import PASSWORD, PracticeWorld, build_practice
 from tests.apps.posting.eras import clp, era, negate, remittance, svc

@@ -70,7 +70,7 @@ def test_the_counts_read_from_the_timelines_equal_the_cores_count_of_the_facts(
         read = kpi_facts(practices, since=since).counts
         expected = [
             count
-            for count in claim_counts(claim_facts_read(practices))
+            for count in claim_counts(claim_facts_read(practices=practices))
             if since is None or count.day >= since
         ]
         assert sorted(read, key=_order) == sorted(expected, key=_order)

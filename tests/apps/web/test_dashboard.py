@@ -23,7 +23,8 @@ from openrcm.accounts.services import user_create
 from openrcm.audit.models import AuditEvent
 from openrcm.claims.models import Claim
 from openrcm.core.reporting import BUCKETS, FORMULAS
-from openrcm.reporting.selectors import aging_for, kpi_for
+from openrcm.reporting.aging_selectors import aging_for
+from openrcm.reporting.selectors import kpi_for
 from openrcm.tenancy.services import membership_grant
 from tests.apps.conftest import PASSWORD, build_practice
 from tests.apps.reporting.test_report_cli import Book, book
