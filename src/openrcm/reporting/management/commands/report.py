@@ -24,8 +24,8 @@ from openrcm.core.money import cents_to_decimal
 from openrcm.core.reporting import BUCKETS, FORMULAS, SIDES
 from openrcm.files.services import file_read
 from openrcm.operations.commanding import Error, OpenRCMCommand
-from openrcm.reporting.monthly_content import month_parse
 from openrcm.reporting.aging_selectors import aging_for
+from openrcm.reporting.monthly_content import month_parse
 from openrcm.reporting.selectors import kpi_for
 from openrcm.reporting.services import monthly_report_generate
 from openrcm.tenancy.models import Practice
