@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from openrcm.core.posting.entries import Bucket, Entry, EntryKind, PatientReason
 from openrcm.encounters.models import ChargeLine
 from openrcm.posting.balance_keys import charge_balances_keyed
 from openrcm.posting.models import ChargeBalance, EntrySource, LedgerDaySum, LedgerEntry
-from openrcm.posting.rows import rows_add, rows_insert
+from openrcm.posting.rows import among, chunks, rows_add, rows_insert
 from openrcm.tenancy.models import Practice
 
 BATCH = 500  # rows per statement (SQLite's bound-parameter limit, PostgreSQL's plan size)
@@ -161,13 +161,11 @@ def _service_dates(placed: Sequence[tuple[Entry, Placement]]) -> dict[BalanceKey
     )
     dates: dict[BalanceKey, dt.date] = {}
     served = "encounter__date_of_service"
-    for start in range(0, len(line_ids), BATCH):
-        chunk = line_ids[start : start + BATCH]
-        for pk, day in ChargeLine.objects.filter(pk__in=chunk).values_list("pk", served):
+    for chunk in chunks(line_ids):
+        for pk, day in ChargeLine.objects.filter(among("pk", chunk)).values_list("pk", served):
             dates[("line", pk)] = day
-    for start in range(0, len(claim_ids), BATCH):
-        chunk = claim_ids[start : start + BATCH]
-        for pk, day in Claim.objects.filter(pk__in=chunk).values_list("pk", served):
+    for chunk in chunks(claim_ids):
+        for pk, day in Claim.objects.filter(among("pk", chunk)).values_list("pk", served):
             dates[("claim", pk)] = day
     return dates
 
@@ -274,16 +272,14 @@ def _balances_move(
     claim_ids = sorted(k[1] for k in deltas if k[0] == "claim")
     found: dict[BalanceKey, int] = {}
     locked = ChargeBalance.objects.select_for_update()
-    for start in range(0, len(line_ids), BATCH):
-        chunk = line_ids[start : start + BATCH]
-        for pk, charge_line_id, claim_id in locked.filter(charge_line_id__in=chunk).values_list(
-            "pk", "charge_line_id", "claim_id"
-        ):
-            found[_key(charge_line_id, claim_id)] = pk
-    for start in range(0, len(claim_ids), BATCH):
-        chunk = claim_ids[start : start + BATCH]
+    for chunk in chunks(line_ids):
         for pk, charge_line_id, claim_id in locked.filter(
-            charge_line__isnull=True, claim_id__in=chunk
+            among("charge_line_id", chunk)
+        ).values_list("pk", "charge_line_id", "claim_id"):
+            found[_key(charge_line_id, claim_id)] = pk
+    for chunk in chunks(claim_ids):
+        for pk, charge_line_id, claim_id in locked.filter(
+            among("claim_id", chunk), charge_line__isnull=True
         ).values_list("pk", "charge_line_id", "claim_id"):
             found[_key(charge_line_id, claim_id)] = pk
     created: list[ChargeBalance] = []
@@ -322,26 +318,24 @@ def ledger_charges_post(
         return 0
     moment = now or timezone.now()
     with transaction.atomic():
-        # Plain rows: an 835 of thousands of claims checks every line here.
+        # Plain rows, and only the lines whose charge line has no charge yet (NOT EXISTS on
+        # the index ledger_one_charge_per_line): an 835 of thousands of claims checks every
+        # line here, nearly all of them charged when their claim went out.
+        charge = LedgerEntry.objects.filter(
+            kind=EntryKind.CHARGE.value, charge_line_id=OuterRef("charge_line_id")
+        )
         lines: list[tuple[int, int, int, int, int]] = []
-        for start in range(0, len(claim_ids), BATCH):
-            chunk = claim_ids[start : start + BATCH]
+        for chunk in chunks(claim_ids):
             lines += (
-                ClaimLine.objects.filter(claim_id__in=chunk)
+                ClaimLine.objects.filter(among("claim_id", chunk), ~Exists(charge))
+                .exclude(charge_cents=0)
                 .order_by("claim_id", "line_number")
                 .values_list("pk", "practice_id", "claim_id", "charge_line_id", "charge_cents")
             )
-        charged: set[int] = set()
-        line_ids = [line[3] for line in lines]
-        for start in range(0, len(line_ids), BATCH):
-            charged.update(
-                LedgerEntry.objects.filter(
-                    kind=EntryKind.CHARGE.value, charge_line_id__in=line_ids[start : start + BATCH]
-                ).values_list("charge_line_id", flat=True)
-            )
+        charged: set[int] = set()  # two claims of the same charge line (primary, secondary)
         placed: list[tuple[Entry, Placement]] = []
         for pk, practice_id, claim_id, charge_line_id, charge_cents in lines:
-            if charge_line_id in charged or charge_cents == 0:
+            if charge_line_id in charged:
                 continue
             charged.add(charge_line_id)
             placed.append(

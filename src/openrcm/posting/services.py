@@ -94,7 +94,7 @@ from openrcm.posting.models import (
     RemittanceClaim,
     RemittanceStatus,
 )
-from openrcm.posting.rows import rows_insert
+from openrcm.posting.rows import among, chunks, rows_insert
 from openrcm.posting.secondary import next_payer_claims_after_posting
 from openrcm.tenancy.models import Practice
 
@@ -425,11 +425,9 @@ def _claims_by_patient_control_number(
     Several claims may share a number (claims imported with another system's CLM01)."""
     found: dict[str, list[PostingClaim]] = defaultdict(list)
     claims: list[PostingClaim] = []
-    for start in range(0, len(pcns), BATCH):
+    for chunk in chunks(pcns):
         rows = (
-            Claim.objects.filter(
-                practice=practice, patient_control_number__in=pcns[start : start + BATCH]
-            )
+            Claim.objects.filter(among("patient_control_number", chunk), practice=practice)
             .order_by("id")
             .values_list(*_CLAIM_FIELDS)
         )
@@ -471,10 +469,9 @@ def _claim_lines_load(claims: Sequence[PostingClaim]) -> None:
     """Give each claim its lines as the core matches them (`OurLine`), BATCH claims a query."""
     by_id = {c.pk: c for c in claims}
     lines: dict[int, list[OurLine]] = defaultdict(list)
-    ids = sorted(by_id)
-    for start in range(0, len(ids), BATCH):
+    for chunk in chunks(sorted(by_id)):
         rows = (
-            ClaimLine.objects.filter(claim_id__in=ids[start : start + BATCH])
+            ClaimLine.objects.filter(among("claim_id", chunk))
             .order_by("claim_id", "line_number")
             .values_list(*_LINE_FIELDS)
         )
@@ -678,11 +675,10 @@ class _SetPoster:
         # ledger_charges_post reads only each claim's pk.
         ledger_charges_post(claims=cast("list[Claim]", claims), actor=self.by, now=self.moment)
         self.next_payer |= _next_payers(claims)
-        ids = [c.pk for c in claims]
-        for start in range(0, len(ids), BATCH):
+        for chunk in chunks([c.pk for c in claims]):
             self.posted_keys.update(
                 RemittanceClaim.objects.filter(
-                    claim_id__in=ids[start : start + BATCH],
+                    among("claim_id", chunk),
                     remittance__status=RemittanceStatus.POSTED,
                     reversed_by__isnull=True,
                 )
@@ -987,9 +983,9 @@ def _next_payers(claims: Sequence[PostingClaim]) -> set[int]:
     of service."""
     patients = sorted({c.patient_id for c in claims})
     coverages: dict[int, list[tuple[int, dt.date, dt.date | None]]] = defaultdict(list)
-    for start in range(0, len(patients), BATCH):
+    for chunk in chunks(patients):
         for patient_id, priority, start_day, end_day in Coverage.objects.filter(
-            patient_id__in=patients[start : start + BATCH], priority__gt=1
+            among("patient_id", chunk), priority__gt=1
         ).values_list("patient_id", "priority", "effective_from", "effective_to"):
             coverages[patient_id].append((priority, start_day, end_day))
     out: set[int] = set()

@@ -99,7 +99,7 @@ def test_a_set_that_breaks_balancing_is_refused_while_the_other_posts(
 
 # -- fault injection ---------------------------------------------------------------------------
 
-WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "COPY")  # COPY: PostgreSQL's plain rows
 
 
 class Fault(Exception):
