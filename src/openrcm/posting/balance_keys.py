@@ -20,18 +20,20 @@ with a fresh derivation (:func:`balance_keys_check`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from openrcm.claims.models import Claim, ClaimLine
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.encounters.models import ChargeLine
 from openrcm.posting.models import ChargeBalance
+from openrcm.posting.rows import among
 
 __all__ = [
     "KeyDifference",
@@ -40,7 +42,8 @@ __all__ = [
     "charge_balances_rekey",
 ]
 
-BATCH = 500  # ids per statement (SQLite's bound-parameter limit)
+BATCH = 500  # ids per statement on SQLite (its bound-parameter limit)
+ARRAY_BATCH = 50_000  # ids in one array parameter on PostgreSQL
 
 # A row's aging keys: date of service, provider id, payer id.
 type Keys = tuple[dt.date | None, int | None, int | None]
@@ -54,31 +57,55 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
         yield ordered[start : start + BATCH]
 
 
-def _line_keys(charge_line_ids: Sequence[int]) -> dict[int, Keys]:
-    """The keys of charge lines' rows, read in two queries per BATCH lines."""
+def _slices(ids: Iterable[int]) -> Iterator[list[int]]:
+    """``ids`` (sorted, once each) in slices for `rows.among`: on PostgreSQL one array
+    parameter takes them all at once (one read of each table whatever the size of a posting),
+    on SQLite 500 (its bound-parameter limit)."""
+    ordered = sorted(set(ids))
+    size = ARRAY_BATCH if connection.vendor == "postgresql" else BATCH
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
+def _line_keys(charge_line_ids: Iterable[int]) -> dict[int, Keys]:
+    """The keys of charge lines' rows: one read of the claim lines carrying them (joined to
+    their claim's coverage and the line's encounter) per slice; the few lines no claim that is
+    not void carries are read apart."""
     keys: dict[int, Keys] = {}
-    for chunk in _chunks(charge_line_ids):
-        payers: dict[int, int | None] = {}
-        for line_id, payer in (
-            ClaimLine.objects.filter(charge_line_id__in=chunk)
+    for chunk in _slices(charge_line_ids):
+        for line_id, payer, served, provider in (
+            ClaimLine.objects.filter(among("charge_line_id", chunk))
             .exclude(claim__status=_VOID)
-            .order_by("charge_line_id", "claim_id")
-            .values_list("charge_line_id", "claim__coverage__payer_id")
+            .order_by("claim_id")
+            .values_list(
+                "charge_line_id",
+                "claim__coverage__payer_id",
+                "charge_line__encounter__date_of_service",
+                "charge_line__encounter__provider_id",
+            )
         ):
-            payers[line_id] = payer  # the last (latest claim) wins
-        for line_id, served, provider in ChargeLine.objects.filter(pk__in=chunk).values_list(
-            "pk", "encounter__date_of_service", "encounter__provider_id"
-        ):
-            keys[line_id] = (served, provider, payers.get(line_id))
+            keys[line_id] = (served, provider, payer)  # the last (latest claim) wins
+        alone = [line_id for line_id in chunk if line_id not in keys]
+        if alone:
+            for line_id, served, provider in (
+                ChargeLine.objects.filter(among("id", alone))
+                .order_by()
+                .values_list("pk", "encounter__date_of_service", "encounter__provider_id")
+            ):
+                keys[line_id] = (served, provider, None)
     return keys
 
 
 def _claim_keys(claim_ids: Sequence[int]) -> dict[int, Keys]:
     """The keys of claims' claim-level rows."""
     keys: dict[int, Keys] = {}
-    for chunk in _chunks(claim_ids):
-        for claim_id, served, provider, payer in Claim.objects.filter(pk__in=chunk).values_list(
-            "pk", "encounter__date_of_service", "encounter__provider_id", "coverage__payer_id"
+    for chunk in _slices(claim_ids):
+        for claim_id, served, provider, payer in (
+            Claim.objects.filter(among("id", chunk))
+            .order_by()
+            .values_list(
+                "pk", "encounter__date_of_service", "encounter__provider_id", "coverage__payer_id"
+            )
         ):
             keys[claim_id] = (served, provider, payer)
     return keys
