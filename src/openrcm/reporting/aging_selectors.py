@@ -43,7 +43,9 @@ def aging_sums(practices: Sequence[Practice], as_of: date) -> list[BalanceSum]:
     A fixed number of queries: the day sums' dates of service with entries effective after
     ``as_of`` (none: done after the next), the stored balances grouped, and, when there are
     such entries, the balances of those dates of service (an index) with their entries
-    effective after ``as_of`` (by charge line, an index): no scan of the ledger."""
+    effective after ``as_of`` (by charge line, an index): no scan of the ledger. It relies on
+    the day sums naming every date of service with later entries; a day-sum rebuild drops keys
+    that net to zero (docs/reporting.md, "Speed")."""
     ids = [practice.pk for practice in practices]
     stored = ChargeBalance.objects.filter(practice_id__in=ids).order_by()
     # Every entry is in a day sum under its effective date and its line's date of service:
