@@ -3,6 +3,7 @@
     .venv/bin/python bench/post.py                  # SQLite, then PostgreSQL
     .venv/bin/python bench/post.py --db sqlite      # one backend (sqlite, postgres)
     .venv/bin/python bench/post.py --claims 2000 --profile
+    .venv/bin/python bench/post.py --db postgres --statements   # where the database time goes
 
 Each backend runs in a child process on a fresh database (a temporary SQLite file, or a
 temporary PostgreSQL database on 127.0.0.1:5432, skipped with a message when it does not
@@ -13,6 +14,9 @@ a few denied CO-97 with a RARC. It times ``era_import`` end to end: the file rea
 sealed, every claim matched, planned and posted (entries, balances, denials, claim statuses),
 and prints claims posted per second by wall clock and by this process's CPU time. Target: at
 least 1,000 claims/s end to end. ``openrcm ledger check`` runs afterwards and must agree.
+``--statements`` also prints the import's statements grouped by their first words, with their
+time and count (the client's share included, as ``connection.execute_wrapper`` sees them), and
+the COMMIT's time: on PostgreSQL the deferred foreign-key checks run there.
 """
 
 from __future__ import annotations
@@ -27,7 +31,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -72,6 +79,8 @@ def _run_child(backend: str, args: argparse.Namespace) -> int:
     command = [sys.executable, __file__, "--child", backend, "--claims", str(args.claims)]
     if args.profile:
         command.append("--profile")
+    if args.statements:
+        command.append("--statements")
     try:
         return subprocess.call(command, env=env)
     finally:
@@ -184,7 +193,50 @@ def _remittance_835(practice: Any, seed: int = 7) -> tuple[bytes, int]:
     return text.encode(), n_lines
 
 
-def child(backend: str, n_claims: int, profile: bool) -> None:
+class _StatementTimer:
+    """Time per kind of statement (its first words) and of the COMMIT, during the import."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, list[float]] = {}
+        self.commit = 0.0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            words = sql.split("(", 1)[0].split(" WHERE ", 1)[0]
+            kind = self.kinds.setdefault(" ".join(words.split()[:6]), [0.0, 0])
+            kind[0] += time.perf_counter() - start
+            kind[1] += 1
+
+    @contextmanager
+    def timing(self, connection: Any) -> Iterator[None]:
+        commit = connection._commit  # what Django's atomic() calls to COMMIT, on any backend
+
+        def timed_commit() -> None:
+            start = time.perf_counter()
+            try:
+                commit()
+            finally:
+                self.commit += time.perf_counter() - start
+
+        connection._commit = timed_commit
+        try:
+            with connection.execute_wrapper(self):
+                yield
+        finally:
+            del connection._commit
+
+    def report(self) -> None:
+        total = sum(t for t, _n in self.kinds.values())
+        calls = sum(int(n) for _t, n in self.kinds.values())
+        say(f"  statements: {total:.2f} s in {calls} round trips; COMMIT {self.commit:.2f} s")
+        for what, (seconds, n) in sorted(self.kinds.items(), key=lambda kv: -kv[1][0])[:12]:
+            say(f"    {seconds:6.2f} s {int(n):5d}x  {what[:90]}")
+
+
+def child(backend: str, n_claims: int, profile: bool, statements: bool = False) -> None:
     _setup_django()
     from django.db import connection
 
@@ -210,9 +262,13 @@ def child(backend: str, n_claims: int, profile: bool) -> None:
         f"in {wall:.1f} s")  # fmt: skip
 
     profiler = cProfile.Profile() if profile else None
+    timer = _StatementTimer() if statements else None
     if profiler is not None:
         profiler.enable()
-    result, wall, cpu = _timed(lambda: era_import(data=data, practice=practice, name="bench.835"))
+    with timer.timing(connection) if timer is not None else nullcontext():
+        result, wall, cpu = _timed(
+            lambda: era_import(data=data, practice=practice, name="bench.835")
+        )
     if profiler is not None:
         profiler.disable()
     assert result.claims_posted == n_claims, result.as_json()
@@ -225,6 +281,8 @@ def child(backend: str, n_claims: int, profile: bool) -> None:
         f"{os.cpu_count()} CPUs")  # fmt: skip
     for label, rate in (("CPU", n_claims / cpu), ("wall", n_claims / wall)):
         say(f"  target {TARGET:,}/s by {label}: {'met' if rate >= TARGET else 'NOT met'}")
+    if timer is not None:
+        timer.report()
     differences, wall, _ = _timed(ledger_check)
     say(f"  ledger check: {len(differences)} differences ({wall:.1f} s)")
     if profiler is not None:
@@ -240,10 +298,11 @@ def main() -> int:
     parser.add_argument("--claims", type=int, default=20_000)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default=None)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--statements", action="store_true")
     parser.add_argument("--child", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.claims, args.profile)
+        child(args.child, args.claims, args.profile, args.statements)
         return 0
     status = 0
     for backend in [args.db] if args.db else ["sqlite", "postgres"]:
