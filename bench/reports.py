@@ -347,6 +347,8 @@ def settle(practice: Any) -> None:
     from openrcm.posting.balance_keys import charge_balances_keyed, charge_balances_rekey
     from openrcm.posting.ledger import ledger_day_sums_rebuild, ledger_recompute
     from openrcm.posting.models import ChargeBalance, LedgerDaySum
+    from openrcm.reporting.models import ClaimTimeline
+    from openrcm.reporting.timelines import claim_timelines_rebuild
 
     now = _aware(MONTH_END)
     if not ChargeBalance.objects.filter(practice=practice).exists():
@@ -368,6 +370,8 @@ def settle(practice: Any) -> None:
         charge_balances_rekey(everything=True)
     if not LedgerDaySum.objects.filter(practice=practice).exists():
         ledger_day_sums_rebuild()
+    if not ClaimTimeline.objects.filter(practice=practice).exists():
+        claim_timelines_rebuild(practices=[practice])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(
@@ -449,8 +453,11 @@ def main() -> None:
                 facts.money,
                 period_start=MONTH_END.replace(day=1),
                 period_end=MONTH_END,
+                counts=facts.counts,
             )
-            trend = monthly_trend(facts.lines, facts.claims, facts.money, through=MONTH_END)
+            trend = monthly_trend(
+                facts.lines, facts.claims, facts.money, through=MONTH_END, counts=facts.counts
+            )
             return facts, month, trend
 
         def aged() -> Any:
@@ -480,7 +487,7 @@ def main() -> None:
         if any(getattr(report, row) != getattr(per_line, row) for row in rows):
             print("  ERROR: the grouped aging's cells differ from the per-line aging's")
         print(
-            f"  facts: {len(facts.lines):,} line groups, {len(facts.claims):,} claims, "
+            f"  facts: {len(facts.lines):,} line groups, {len(facts.counts):,} claim counts, "
             f"{len(facts.money):,} money groups; {len(per_line.balances):,} open balances"
         )
         summary = month.as_dict()

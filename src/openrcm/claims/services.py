@@ -17,6 +17,7 @@ from openrcm.core.claims.status import ClaimStatus
 from openrcm.encounters.models import ChargeLine, Encounter
 from openrcm.patients.models import Coverage
 from openrcm.posting.balance_keys import charge_balances_rekey
+from openrcm.reporting.timelines import claim_timelines_refresh
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.services import practice_next_number, practice_next_numbers
 
@@ -69,6 +70,7 @@ def _record(claim: Claim, from_status: str, to_status: str, actor: Any, note: st
         actor=actor if getattr(actor, "pk", None) else None,
         note=note,
     )
+    claim_timelines_refresh(claim_ids=[claim.pk])
 
 
 def claim_sync_from_encounter(*, encounter: Encounter, actor: Any = None) -> Claim | None:
@@ -120,6 +122,7 @@ def claim_sync_from_encounter(*, encounter: Encounter, actor: Any = None) -> Cla
         )
         # A line's responsible payer (the aging's) is that of the latest claim carrying it.
         charge_balances_rekey(claim_ids=[claim.pk])
+        claim_timelines_refresh(claim_ids=[claim.pk])  # its charge or date of service changed
     return claim
 
 
@@ -207,6 +210,7 @@ def claims_create_for_encounters(
             for line in lines[claim.encounter_id]
         )
         charge_balances_rekey(claim_ids=[claim.pk for claim in claims])
+        claim_timelines_refresh(claim_ids=[claim.pk for claim in claims])
     return claims
 
 
@@ -311,6 +315,7 @@ def claims_transition_many[C: ClaimLike](
         )
         if to == ClaimStatus.VOID:
             charge_balances_rekey(claim_ids=ids)
+        claim_timelines_refresh(claim_ids=ids)
     for claim in claims:
         claim.status = to.value
         claim.status_changed_at = now

@@ -47,6 +47,7 @@ from openrcm.files.services import file_store
 from openrcm.posting.balance_keys import charge_balances_rekey
 from openrcm.posting.ledger import ledger_charges_post
 from openrcm.posting.secondary import prior_adjudication_apply
+from openrcm.reporting.timelines import claim_timelines_refresh
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.services import practice_next_number
 
@@ -755,6 +756,7 @@ def _correction(*, claim: Claim, actor: Any, frequency: ClaimFrequency) -> Claim
                 f"{original.patient_control_number}, payer claim {original.payer_claim_number}."
             ),
         )
+        claim_timelines_refresh(claim_ids=[new.pk])
         patient_id = original.encounter.patient_id
         audit_record(
             action="create",

@@ -64,6 +64,7 @@ from openrcm.files.services import StoredFileError, file_read
 from openrcm.patients.models import Coverage
 from openrcm.posting.balance_keys import charge_balances_rekey
 from openrcm.posting.models import LedgerEntry, NextPayerClaim, Remittance, RemittanceClaim
+from openrcm.reporting.timelines import claim_timelines_refresh
 from openrcm.scrubbing.services import claim_scrub, claims_scrub
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.services import practice_next_number
@@ -414,6 +415,7 @@ def _create(
             f"{rc.payer_claim_number})."
         )[:500],
     )
+    claim_timelines_refresh(claim_ids=[new.pk])
     NextPayerClaim.objects.create(
         practice_id=prior.practice_id,
         claim=new,

@@ -35,7 +35,7 @@ from openrcm.core.reporting import (
 from openrcm.core.reporting.periods import last_months
 from openrcm.posting.models import Denial, LedgerEntry
 from openrcm.reporting.aging_selectors import aging_for
-from openrcm.reporting.selectors import KpiFacts, aging_balances, kpi_facts
+from openrcm.reporting.selectors import KpiFacts, aging_balances, denied_claim_ids, kpi_facts
 from openrcm.tenancy.models import Practice
 
 __all__ = [
@@ -107,11 +107,17 @@ def dashboard_for(
     trend_start = last_months(end, 12)[0][0]
     facts = kpi_facts(practices, since=min(start, trend_start))
     report = kpi_report(
-        facts.lines, facts.claims, facts.money, period_start=start, period_end=end, as_of=as_of
+        facts.lines,
+        facts.claims,
+        facts.money,
+        period_start=start,
+        period_end=end,
+        as_of=as_of,
+        counts=facts.counts,
     )
-    trend = monthly_trend(facts.lines, facts.claims, facts.money, through=end)
+    trend = monthly_trend(facts.lines, facts.claims, facts.money, through=end, counts=facts.counts)
     report_aging = aging_for(practices, as_of)  # totals by one GROUP BY, lines on demand
-    denied = _denied(facts.claims, start, end)
+    denied = denied_claim_ids(practices, start=start, end=end)
     by_category, by_payer = _denial_breakdown(practices, denied)
     return Dashboard(start, end, as_of, report, trend, report_aging, by_category, by_payer)
 
@@ -180,7 +186,7 @@ def drill_claim_ids(practices: Sequence[Practice], want: DrillRequest) -> list[i
         return sorted(
             {cid for cid in rows.values_list("claim_id", flat=True).distinct() if cid is not None}
         )
-    facts: KpiFacts = kpi_facts(practices, since=want.start)
+    facts: KpiFacts = kpi_facts(practices, since=want.start, per_claim=True)
     if want.metric == "charges":
         return sorted(c.claim_id for c in facts.claims if _billed_in(c, want.start, want.end))
     if want.metric in CLAIM_METRICS:

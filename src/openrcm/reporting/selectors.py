@@ -8,9 +8,13 @@ whatever the number of practices and their time zones (docs/reporting.md, "Speed
   from the ledger's day sums (:class:`~openrcm.posting.models.LedgerDaySum`, kept by the
   ledger's writes): one money fact per kind, bucket, effective date and date of service, and
   one line fact per practice and date of service (standing for every line billed that day).
-  Claim facts are one per claim (only those a period from ``since`` on counts), with the dates
-  of their life (created, first submitted and whether the first answer accepted it, first
-  scrub) and their adjudications (835 claim payments that posted).
+  Claims come **counted** from the claim timelines (:class:`~openrcm.reporting.models.
+  ClaimTimeline`, one row per claim kept by the writers, ``reporting.timelines``): six
+  ``GROUP BY`` s by measure and day (claims created by charge lag, first submitted by
+  submission lag and first answer, first scrubbed clean or not, first paid by payer lag,
+  adjudicated once by outcome; those adjudicated more than once one by one), a few thousand
+  groups for a year of a large practice; or, for a drill-down (``per_claim``), one
+  :class:`~openrcm.core.reporting.ClaimFact` per claim read from the same rows.
 * :func:`aging_balances` gives each line's (and each claim's claim-level) balances as of a
   date: today's stored balances (:class:`~openrcm.posting.models.ChargeBalance`) less the
   effect of the entries effective after that date, for :func:`openrcm.core.reporting.aging`
@@ -22,31 +26,16 @@ practices they already hold (a command's ``--practice``) or :func:`practices_for
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    DateField,
-    F,
-    IntegerField,
-    Min,
-    Q,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
-from openrcm.claims.models import Claim, ClaimStatusChange
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.core.posting.entries import EntryKind
 from openrcm.core.reporting import (
@@ -57,48 +46,37 @@ from openrcm.core.reporting import (
     KpiReport,
     LineFact,
     MoneyFact,
+    claims_behind,
     kpi_report,
 )
 from openrcm.core.reporting.balances import EFFECTS
-from openrcm.posting.models import (
-    ChargeBalance,
-    Denial,
-    LedgerDaySum,
-    LedgerEntry,
-    RemittanceClaim,
-)
+from openrcm.core.reporting.claim_counts import ClaimCount, ClaimMeasure
+from openrcm.posting.models import ChargeBalance, LedgerDaySum, LedgerEntry
+from openrcm.reporting.models import ClaimTimeline
+from openrcm.reporting.timelines import TIMELINE_COLUMNS, fact_of_timeline
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.scoping import practice_ids_for
 
 __all__ = [
     "KpiFacts",
     "aging_balances",
+    "denied_claim_ids",
     "kpi_by_practice",
     "kpi_facts",
     "kpi_for",
     "practices_for_user",
 ]
 
-# The RemittanceClaim outcomes that are adjudications (reversals, exceptions are not).
-_ADJUDICATED = (
-    ClaimStatus.PAID.value,
-    ClaimStatus.PARTIALLY_PAID.value,
-    ClaimStatus.DENIED.value,
-)
-_SUBMITTED = ClaimStatus.SUBMITTED.value
-_ACKNOWLEDGED = ClaimStatus.ACKNOWLEDGED.value
-_REJECTED = ClaimStatus.REJECTED.value
-# The statuses whose first time a claim fact needs: first submission and its first answer.
-_MILESTONES = (_SUBMITTED, _ACKNOWLEDGED, _REJECTED)
-
 
 @dataclass(frozen=True, slots=True)
 class KpiFacts:
-    """The facts the KPI engine reads for some practices."""
+    """The facts the KPI engine reads for some practices: claims as pre-summed ``counts`` (the
+    dashboard, the CLI), or with ``per_claim`` one :class:`ClaimFact` each (drill-down)."""
 
     lines: list[LineFact]
     claims: list[ClaimFact]
     money: list[MoneyFact]
+    counts: list[ClaimCount] = field(default_factory=list)
 
 
 def practices_for_user(user: Any) -> list[Practice]:
@@ -106,40 +84,39 @@ def practices_for_user(user: Any) -> list[Practice]:
     return list(Practice.objects.filter(pk__in=practice_ids_for(user)).order_by("slug"))
 
 
-def _by_zone(practices: Iterable[Practice]) -> dict[str, list[int]]:
-    """Practice ids grouped by time zone: each group's dates are truncated in its own zone."""
-    zones: dict[str, list[int]] = defaultdict(list)
-    for practice in practices:
-        zones[practice.time_zone].append(practice.pk)
-    return zones
-
-
-def kpi_facts(practices: Sequence[Practice], *, since: date | None = None) -> KpiFacts:
-    """The line, claim and money facts of ``practices`` for the KPI engine (pre-summed, see the
-    module docstring): 5 queries, whatever the number of practices and their time zones.
+def kpi_facts(
+    practices: Sequence[Practice], *, since: date | None = None, per_claim: bool = False
+) -> KpiFacts:
+    """The line, money and claim facts of ``practices`` for the KPI engine (pre-summed, see
+    the module docstring): a fixed number of queries, whatever the number of practices.
 
     With ``since`` (the first day of the earliest period the caller will report), claims with
     nothing on or after it are left out: they count in no such period. Money and charges are
     always read whole (A/R and the trailing window of days in A/R reach back)."""
-    lines: list[LineFact] = []
-    claims: list[ClaimFact] = []
-    money: list[MoneyFact] = []
-    for facts in _facts_by_practice(practices, since).values():
-        lines += facts.lines
-        claims += facts.claims
-        money += facts.money
-    return KpiFacts(lines, claims, money)
+    out = KpiFacts([], [], [], [])
+    for facts in _facts_by_practice(practices, since, per_claim).values():
+        out.lines.extend(facts.lines)
+        out.claims.extend(facts.claims)
+        out.money.extend(facts.money)
+        out.counts.extend(facts.counts)
+    return out
 
 
-def _facts_by_practice(practices: Sequence[Practice], since: date | None) -> dict[int, KpiFacts]:
-    """:func:`kpi_facts` of each practice, read together (5 queries)."""
+def _facts_by_practice(
+    practices: Sequence[Practice], since: date | None, per_claim: bool = False
+) -> dict[int, KpiFacts]:
+    """:func:`kpi_facts` of each practice, read together."""
     ids = [practice.pk for practice in practices]
-    out = {pk: KpiFacts([], [], []) for pk in ids}
+    out = {pk: KpiFacts([], [], [], []) for pk in ids}
     if not ids:
         return out
     _ledger_facts(ids, out)
-    for fact in _claim_facts(ids, _by_zone(practices), since):
-        out[fact.practice_id].claims.append(fact)
+    if per_claim:
+        for fact in _timeline_facts(ids, since):
+            out[fact.practice_id].claims.append(fact)
+    else:
+        for practice_id, count in _claim_counts(ids, since):
+            out[practice_id].counts.append(count)
     return out
 
 
@@ -166,191 +143,103 @@ def _ledger_facts(ids: list[int], out: dict[int, KpiFacts]) -> None:
         out[practice].lines.append(LineFact(line_id, practice, 0, None, served, cents))
 
 
-def _local_day(field: Any, zones: dict[str, list[int]]) -> Any:
-    """``field`` (an aware datetime, or an expression of one) as the practice's own day: one
-    expression whatever the number of practices (a CASE over their time zones when they
-    differ), so the reads stay a fixed number of queries."""
-    if len(zones) == 1:
-        [name] = zones
-        return TruncDate(field, tzinfo=ZoneInfo(name))
-    return Case(
-        *(
-            When(practice_id__in=ids, then=TruncDate(field, tzinfo=ZoneInfo(name)))
-            for name, ids in zones.items()
-        ),
-        output_field=DateField(),
-    )
+def _claim_counts(ids: list[int], since: date | None) -> Iterator[tuple[int, ClaimCount]]:
+    """The claims of ``ids`` counted by measure and day (``core.reporting.claim_counts``), each
+    with its practice: six ``GROUP BY`` s on the claim timelines alone, the same counts as
+    ``claim_counts`` of the claims' facts (tests compare them)."""
+    rows = ClaimTimeline.objects.filter(practice_id__in=ids).order_by()
 
+    def on_or_after(day_field: str) -> Any:
+        return rows.filter(**{f"{day_field}__gte": since}) if since is not None else rows
 
-def _claims_since(ids: list[int], since: date | None) -> Any:
-    """The claims of ``ids`` (void ones left out) with anything a period from ``since`` on
-    counts: created, submitted, scrubbed or adjudicated on or after it (a day early, which
-    covers every time zone: a few claims too many change nothing, none is missed)."""
-    claims = Claim.objects.filter(practice_id__in=ids).exclude(status=ClaimStatus.VOID.value)
-    if since is None:
-        return claims
-    moment = dt.datetime.combine(since - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-    sent = ClaimStatusChange.objects.filter(
-        practice_id__in=ids, to_status=_SUBMITTED, at__gte=moment
-    ).values("claim_id")
-    paid = RemittanceClaim.objects.filter(
-        Q(remittance__payment_date__gte=since) | Q(remittance__posted_at__gte=moment),
-        practice_id__in=ids,
-        claim__isnull=False,
-    ).values("claim_id")
-    return claims.filter(
-        Q(created_at__gte=moment)
-        | Q(scrub__first_scrubbed_at__gte=moment)
-        | Q(pk__in=sent)
-        | Q(pk__in=paid)
-    )
-
-
-def _claim_facts(
-    ids: list[int], zones: dict[str, list[int]], since: date | None = None
-) -> list[ClaimFact]:
-    """One fact per claim (void ones left out; with ``since``, only those a period from then on
-    counts), from three narrow reads: the claims with their encounter, coverage and first
-    scrub (no grouping), per claim its first submission and whether the first answer accepted
-    it (grouped on the history table alone, compared in the database), and the
-    adjudications."""
-    wanted = _claims_since(ids, since)
-    # Adjudications and history are read for every claim of the practices: filtering them by
-    # the wanted claims (a semi-join) cost more than the rows it saved; the dictionaries are
-    # only looked up for the wanted claims.
-    adjudications = _adjudications(ids, zones)
-    sent: dict[int, tuple[date, bool | None]] = {}
-    first_sent = Min("at", filter=Q(to_status=_SUBMITTED))
-    for claim_id, submitted, accepted in (
-        ClaimStatusChange.objects.filter(practice_id__in=ids, to_status__in=_MILESTONES)
-        # The practice (one per claim) is grouped on for the time-zone CASE to read it.
-        .values("claim_id", "practice_id")
-        .annotate(
-            first_sent=first_sent,
-            acked=Min("at", filter=Q(to_status=_ACKNOWLEDGED)),
-            rejected=Min("at", filter=Q(to_status=_REJECTED)),
-        )
-        .filter(first_sent__isnull=False)
-        .annotate(
-            submitted=_local_day(first_sent, zones),
-            # The first answer to the first submission: the 277CA's acceptance, or a rejection
-            # (999 or 277CA), whichever came first; None while neither came.
-            accepted=Case(
-                When(acked__isnull=False, rejected__isnull=True, then=Value(True)),
-                When(acked__lt=F("rejected"), then=Value(True)),
-                When(rejected__isnull=False, then=Value(False)),
-                default=Value(None),
-                output_field=BooleanField(null=True),
-            ),
-        )
-        .values_list("claim_id", "submitted", "accepted")
-        .order_by()
+    claims = Count("claim_id")
+    created = ClaimMeasure.CREATED.value
+    for practice, day, lag, n in (
+        on_or_after("created_on")
+        .filter(charge_lag_days__isnull=False)
+        .values_list("practice_id", "created_on", "charge_lag_days")
+        .annotate(n=claims)
     ):
-        sent[claim_id] = (submitted, accepted)
-    rows = (
-        wanted.values_list(
-            "id",
-            "practice_id",
-            "encounter__provider_id",
-            "coverage__payer_id",
-            "sequence",
-            "encounter__date_of_service",
-            "total_charge_cents",
-            "frequency_code",
-            "replaces_id",
+        yield practice, ClaimCount(created, day, n, lag)
+    submitted = ClaimMeasure.SUBMITTED.value
+    for practice, day, lag, accepted, n in (
+        on_or_after("submitted_on")
+        .filter(submitted_on__isnull=False)
+        .values_list(
+            "practice_id", "submitted_on", "submission_lag_days", "first_submission_accepted"
         )
-        .annotate(
-            created=_local_day("created_at", zones),
-            scrubbed=_local_day("scrub__first_scrubbed_at", zones),
-            scrub_clean=F("scrub__first_clean"),
-        )
-        .order_by()
-    )
-    facts = []
-    not_sent: tuple[None, None] = (None, None)
-    for (
-        claim_id,
-        practice,
-        provider,
-        payer,
-        sequence,
-        dos,
-        charge,
-        frequency,
-        replaces,
-        created,
-        scrubbed,
-        clean,
-    ) in rows:
-        submitted, accepted = sent.get(claim_id, not_sent)
-        mine = adjudications.get(claim_id)
-        if mine is None:
-            done: tuple[Adjudication, ...] = ()
-            paid_on = None
-        else:
-            done = tuple(a for a, _paid in mine)
-            paid_on = min((a.on for a, paid in mine if paid), default=None)
-        facts.append(
-            ClaimFact(
-                claim_id,
-                practice,
-                provider,
-                payer,
-                sequence,
-                dos,
-                charge,
-                created,
-                submitted,
-                accepted,
-                scrubbed,
-                clean,
-                done,
-                paid_on,
-                frequency in ("7", "8") or replaces is not None,
-            )
-        )
-    return facts
+        .annotate(n=claims)
+    ):
+        yield practice, ClaimCount(submitted, day, n, lag, accepted)
+    scrubbed = ClaimMeasure.SCRUBBED.value
+    for practice, day, clean, n in (
+        on_or_after("first_scrubbed_on")
+        .filter(first_scrubbed_on__isnull=False, first_scrub_clean__isnull=False)
+        .values_list("practice_id", "first_scrubbed_on", "first_scrub_clean")
+        .annotate(n=claims)
+    ):
+        yield practice, ClaimCount(scrubbed, day, n, passed=clean)
+    paid = ClaimMeasure.PAID.value
+    for practice, day, lag, n in (
+        on_or_after("first_paid_on")
+        .filter(payer_lag_days__isnull=False)
+        .values_list("practice_id", "first_paid_on", "payer_lag_days")
+        .annotate(n=claims)
+    ):
+        yield practice, ClaimCount(paid, day, n, lag)
+    adjudicated = on_or_after("adjudicated_on").filter(adjudicated_on__isnull=False)
+    once = ClaimMeasure.ADJUDICATED.value
+    for practice, day, outcome, n, charges, denied in (
+        adjudicated.filter(adjudication_count=1)
+        .values_list("practice_id", "adjudicated_on", "outcome")
+        .annotate(n=claims, charges=Sum("charge_cents"), denied=Sum("denied_cents"))
+    ):
+        yield practice, ClaimCount(once, day, n, None, None, outcome, charges, denied)
+    again = ClaimMeasure.READJUDICATED.value
+    for practice, day, charge, done in adjudicated.filter(adjudication_count__gt=1).values_list(
+        "practice_id", "adjudicated_on", "charge_cents", "adjudications"
+    ):
+        yield practice, ClaimCount(again, day, 1, charge_cents=charge, adjudications=_done(done))
 
 
-def _adjudications(
-    ids: list[int], zones: dict[str, list[int]]
-) -> dict[int, list[tuple[Adjudication, bool]]]:
-    """Per claim: its adjudications (835 claim payments posted, not reversals nor exceptions),
-    each with whether it paid something."""
-    posted = RemittanceClaim.objects.filter(
-        practice_id__in=ids, claim__isnull=False, outcome__in=_ADJUDICATED
+def _done(stored: list[list[Any]]) -> tuple[Adjudication, ...]:
+    return tuple(
+        Adjudication(date.fromisoformat(on), AdjudicationOutcome(outcome), denied)
+        for on, outcome, denied in stored
     )
-    # Denied amounts summed apart (denials are few): grouping every claim payment on a join
-    # with its denials cost more than the rest of the read.
-    denied_of = dict(
-        Denial.objects.filter(practice_id__in=ids, remittance_claim__outcome__in=_ADJUDICATED)
-        .values_list("remittance_claim_id")
-        .annotate(total=Sum("cents"))
-        .order_by()
-    )
-    rows = (
-        posted.annotate(
-            on=Coalesce("remittance__payment_date", _local_day("remittance__posted_at", zones))
+
+
+def _timeline_facts(ids: list[int], since: date | None) -> list[ClaimFact]:
+    """One fact per claim of ``ids`` from the claim timelines (with ``since``, the claims with
+    anything on or after it), for the drill-down's per-claim rules."""
+    rows = ClaimTimeline.objects.filter(practice_id__in=ids)
+    if since is not None:
+        rows = rows.filter(
+            Q(created_on__gte=since)
+            | Q(submitted_on__gte=since)
+            | Q(first_scrubbed_on__gte=since)
+            | Q(first_paid_on__gte=since)
+            | Q(adjudicated_on__gte=since)
         )
-        .values_list("pk", "claim_id", "on", "outcome", "paid_cents")
-        .order_by()
+    return [
+        fact_of_timeline(row) for row in rows.values_list(*TIMELINE_COLUMNS).order_by("claim_id")
+    ]
+
+
+def denied_claim_ids(practices: Sequence[Practice], *, start: date, end: date) -> list[int]:
+    """The claims adjudicated with a denial in ``start`` .. ``end`` (the denial rate's
+    numerator, ``claims_behind("denial_rate")``), read from the timelines: claims adjudicated
+    once with a denied outcome, and those adjudicated more than once, checked whole."""
+    denied = [o.value for o in AdjudicationOutcome if o.denied]
+    rows = ClaimTimeline.objects.filter(
+        Q(adjudication_count=1, outcome__in=denied, adjudicated_on__lte=end)
+        | Q(adjudication_count__gt=1),
+        practice__in=practices,
+        adjudicated_on__gte=start,
     )
-    out: dict[int, list[tuple[Adjudication, bool]]] = defaultdict(list)
-    for pk, claim_id, on, outcome, paid in rows:
-        denied = denied_of.get(pk, 0)
-        out[claim_id].append((Adjudication(on, _outcome(outcome, paid, denied), denied), paid > 0))
-    return out
-
-
-def _outcome(status: str, paid_cents: int, denied_cents: int) -> AdjudicationOutcome:
-    """The core's outcome of a posted claim payment (see ``AdjudicationOutcome``)."""
-    if status == ClaimStatus.DENIED.value:
-        return AdjudicationOutcome.DENIED
-    if status == ClaimStatus.PARTIALLY_PAID.value or denied_cents > 0:
-        return AdjudicationOutcome.PARTIALLY_PAID if paid_cents > 0 else AdjudicationOutcome.DENIED
-    if paid_cents > 0:
-        return AdjudicationOutcome.PAID
-    return AdjudicationOutcome.PATIENT_RESPONSIBILITY
+    facts = [fact_of_timeline(row) for row in rows.values_list(*TIMELINE_COLUMNS).order_by()]
+    behind = claims_behind("denial_rate", facts, period_start=start, period_end=end)
+    return sorted(behind.numerator)
 
 
 def _effect_sum(side: int) -> Sum:
@@ -483,7 +372,13 @@ def kpi_by_practice(
     fixed number of queries for one practice or fifty (the across-practices dashboard)."""
     return {
         pk: kpi_report(
-            facts.lines, facts.claims, facts.money, period_start=start, period_end=end, as_of=as_of
+            facts.lines,
+            facts.claims,
+            facts.money,
+            period_start=start,
+            period_end=end,
+            as_of=as_of,
+            counts=facts.counts,
         )
         for pk, facts in _facts_by_practice(practices, start).items()
     }
@@ -495,5 +390,11 @@ def kpi_for(
     """The KPIs of ``practices`` for ``start`` .. ``end`` (A/R shares measured at ``as_of``)."""
     facts = kpi_facts(practices, since=start)
     return kpi_report(
-        facts.lines, facts.claims, facts.money, period_start=start, period_end=end, as_of=as_of
+        facts.lines,
+        facts.claims,
+        facts.money,
+        period_start=start,
+        period_end=end,
+        as_of=as_of,
+        counts=facts.counts,
     )

@@ -4,9 +4,16 @@ its monthly report as a PDF.
     openrcm report kpi --practice SLUG --from DATE --to DATE [--as-of DATE] [--json]
     openrcm report aging --practice SLUG --as-of DATE [--json]
     openrcm report monthly --practice SLUG --month YYYY-MM --out FILE.pdf
+    openrcm report check [--practice SLUG]
+    openrcm report rebuild [--practice SLUG]
 
 ``monthly`` generates (or regenerates) the stored report of that month, as the scheduler does
 on the 1st, and writes its PDF to ``--out``; it e-mails nobody.
+
+``check`` compares the claim timelines the KPIs are counted from (``reporting.ClaimTimeline``,
+kept by the writers) with the claims, their history, scrubs and 835 claim payments, prints
+each difference naming the claim and exits non-zero on any; ``rebuild`` recomputes them (after
+rows were written other than through the services, or a practice's time zone changed).
 
 Without ``--json`` a table: each KPI with its published formula (the core's ``FORMULAS``).
 """
@@ -28,6 +35,7 @@ from openrcm.reporting.aging_selectors import aging_for
 from openrcm.reporting.monthly_content import month_parse
 from openrcm.reporting.selectors import kpi_for
 from openrcm.reporting.services import monthly_report_generate
+from openrcm.reporting.timelines import claim_timelines_check, claim_timelines_rebuild
 from openrcm.tenancy.models import Practice
 
 
@@ -71,12 +79,26 @@ class Command(OpenRCMCommand):
         monthly.add_argument("--practice", required=True, help="The practice's slug.")
         monthly.add_argument("--month", required=True, help="The month (YYYY-MM).")
         monthly.add_argument("--out", required=True, help="Where to write the PDF.")
+        check = sub.add_parser(
+            "check", help="Compare the claim timelines (KPI counts) with the source tables."
+        )
+        check.add_argument("--practice", help="One practice's slug (default: all).")
+        rebuild = sub.add_parser(
+            "rebuild", help="Recompute the claim timelines from the source tables."
+        )
+        rebuild.add_argument("--practice", help="One practice's slug (default: all).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "kpi":
             self._kpi(options)
         elif options["action"] == "monthly":
             self._monthly(options)
+        elif options["action"] == "check":
+            self._check(options)
+        elif options["action"] == "rebuild":
+            chosen = [_practice(options["practice"])] if options.get("practice") else None
+            written = claim_timelines_rebuild(practices=chosen)
+            self.stdout.write(f"{written} claim timelines recomputed")
         else:
             self._aging(options)
 
@@ -100,6 +122,18 @@ class Command(OpenRCMCommand):
                 continue
             shown = "-" if value is None else str(value)
             self.stdout.write(f"  {key:<24} {shown:>12}  {FORMULAS.get(key, '')}")
+
+    def _check(self, options: dict[str, Any]) -> None:
+        chosen = [_practice(options["practice"])] if options.get("practice") else None
+        problems = claim_timelines_check(practices=chosen)
+        for problem in problems:
+            self.stdout.write(problem)
+        if problems:
+            raise Error(
+                f"{len(problems)} claim timelines differ from the source tables "
+                "(openrcm report rebuild recomputes them)"
+            )
+        self.stdout.write("claim timelines agree with the claims, history, scrubs and 835s")
 
     def _aging(self, options: dict[str, Any]) -> None:
         as_of = _date("--as-of", options["as_of"])
