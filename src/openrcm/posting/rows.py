@@ -20,6 +20,7 @@ way, 0.2 s with arrays.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
@@ -28,7 +29,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import BooleanField, F, Func, Q
 
-__all__ = ["BATCH", "among", "chunks", "rows_add", "rows_insert"]
+__all__ = ["BATCH", "among", "chunks", "rows_add", "rows_insert", "rows_upsert"]
 
 BATCH = 500  # rows per statement on SQLite (its bound-parameter limit)
 ARRAY_BATCH = 5000  # rows per statement on PostgreSQL (arrays: a few parameters each)
@@ -223,3 +224,63 @@ def rows_add(
                 f"WHERE {table}.{pk} = v.column1",
                 [v for _n, v in extra] + [v for row in chunk for v in row],
             )
+
+
+def rows_upsert(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    key: str | Sequence[str],
+    add: Sequence[str] = (),
+) -> None:
+    """INSERT `rows` (values in the order of the fields `names`, the `key` fields among them,
+    unique together), or, where a row with the same key exists, set its other columns to the
+    row's values, or add the row's values to the columns named in `add` (kept sums:
+    ``col = col + excluded.col``, so concurrent writers' amounts all count):
+    ``INSERT ... ON CONFLICT (key) DO UPDATE`` (SQLite and PostgreSQL). On PostgreSQL one
+    array per column (``unnest``), ARRAY_BATCH rows a statement; on SQLite multi-row
+    ``VALUES``, as many rows as its bound-parameter limit takes. Dates, times and JSON go as
+    text (JSON already ``json.dumps``'d by the caller)."""
+    if not rows:
+        return
+    ops = connection.ops
+    fields = _columns(model, names)
+    table = ops.quote_name(model._meta.db_table)
+    columns = [ops.quote_name(str(f.column)) for f in fields]
+    targets = [ops.quote_name(str(f.column)) for f in _columns(model, _names(key))]
+    summed = {ops.quote_name(str(f.column)) for f in _columns(model, add)}
+    updates = ", ".join(
+        f"{c} = {table}.{c} + excluded.{c}" if c in summed else f"{c} = excluded.{c}"
+        for c in columns
+        if c not in targets
+    )
+    head = f"INSERT INTO {table} ({', '.join(columns)}) "
+    tail = f" ON CONFLICT ({', '.join(targets)}) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{_array_type(f)}" for f in fields)
+            sql = f"{head}SELECT * FROM unnest({arrays}){tail}"  # noqa: S608
+            for start in range(0, len(rows), ARRAY_BATCH):
+                chunk = rows[start : start + ARRAY_BATCH]
+                cursor.execute(sql, [_array_literal(c) for c in zip(*chunk, strict=True)])
+            return
+        size = max(1, 30_000 // len(fields))  # SQLite's default limit: 32,766 parameters
+        mark = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(
+                f"{head}VALUES {', '.join([mark] * len(chunk))}{tail}",
+                [_plain(v) for row in chunk for v in row],
+            )
+
+
+def _names(key: str | Sequence[str]) -> list[str]:
+    return [key] if isinstance(key, str) else list(key)
+
+
+def _plain(value: Any) -> Any:
+    """A value as SQLite takes it (dates as ISO text: its default adapters are deprecated)."""
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    return value

@@ -96,6 +96,7 @@ from openrcm.posting.models import (
 )
 from openrcm.posting.rows import among, chunks, rows_insert
 from openrcm.posting.secondary import next_payer_claims_after_posting
+from openrcm.reporting.timelines import claim_timelines_deferred, claim_timelines_refresh
 from openrcm.tenancy.models import Practice
 
 __all__ = [
@@ -641,12 +642,15 @@ class _SetPoster:
 
     def _finish(self) -> None:
         """Write what is planned, move the claims' statuses, then make the next payers'
-        claims (secondary, tertiary) or withdraw them."""
-        self._flush()
-        self._move_statuses()
-        self.result.warnings += next_payer_claims_after_posting(
-            remittance=self.remittance, actor=self.by, now=self.moment
-        )
+        claims (secondary, tertiary) or withdraw them; the touched claims' timelines (reports)
+        refreshed once, at the end."""
+        with claim_timelines_deferred():
+            self._flush()
+            claim_timelines_refresh(claim_ids=self.touched)
+            self._move_statuses()
+            self.result.warnings += next_payer_claims_after_posting(
+                remittance=self.remittance, actor=self.by, now=self.moment
+            )
 
     def _provider_adjustments(self, end: RemittanceEnd) -> None:
         rows = [

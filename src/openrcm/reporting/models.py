@@ -129,3 +129,39 @@ class ClaimTimeline(models.Model):
 
     def __str__(self) -> str:
         return f"timeline of claim {self.claim_id}"
+
+
+class ClaimDayCount(models.Model):
+    """The claim timelines counted by measure and day (``core.reporting.ClaimCount``), kept
+    with them: every refresh of a timeline adds the difference its new counts make
+    (``claims = claims + excluded.claims``, like the ledger's day sums), in the same
+    transaction. The dashboard reads these few thousand rows instead of grouping a year of
+    claims. Claims adjudicated more than once are not counted here: they count once per period,
+    which depends on the periods asked for, and are read from their timelines.
+
+    The key holds no NULL (a unique key with NULLs never conflicts): ``lag_days`` is 0 for
+    the measures without a lag, ``passed`` is "" (none), "y" or "n", ``outcome`` "" for none.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    measure = models.CharField(max_length=16)
+    day = models.DateField()
+    lag_days = models.IntegerField(default=0)
+    passed = models.CharField(max_length=1, blank=True, default="")
+    outcome = models.CharField(max_length=24, blank=True, default="")
+    claims = models.IntegerField(default=0)
+    charge_cents = models.BigIntegerField(default=0)
+    denied_cents = models.BigIntegerField(default=0)
+
+    objects = PracticeScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "measure", "day", "lag_days", "passed", "outcome"],
+                name="claim_day_count_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claims} claims {self.measure} on {self.day}"

@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, Final
 
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.core.posting.entries import EntryKind
@@ -52,7 +52,7 @@ from openrcm.core.reporting import (
 from openrcm.core.reporting.balances import EFFECTS
 from openrcm.core.reporting.claim_counts import ClaimCount, ClaimMeasure
 from openrcm.posting.models import ChargeBalance, LedgerDaySum, LedgerEntry
-from openrcm.reporting.models import ClaimTimeline
+from openrcm.reporting.models import ClaimDayCount, ClaimTimeline
 from openrcm.reporting.timelines import TIMELINE_COLUMNS, fact_of_timeline
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.scoping import practice_ids_for
@@ -145,61 +145,51 @@ def _ledger_facts(ids: list[int], out: dict[int, KpiFacts]) -> None:
 
 def _claim_counts(ids: list[int], since: date | None) -> Iterator[tuple[int, ClaimCount]]:
     """The claims of ``ids`` counted by measure and day (``core.reporting.claim_counts``), each
-    with its practice: six ``GROUP BY`` s on the claim timelines alone, the same counts as
-    ``claim_counts`` of the claims' facts (tests compare them)."""
-    rows = ClaimTimeline.objects.filter(practice_id__in=ids).order_by()
-
-    def on_or_after(day_field: str) -> Any:
-        return rows.filter(**{f"{day_field}__gte": since}) if since is not None else rows
-
-    claims = Count("claim_id")
-    created = ClaimMeasure.CREATED.value
-    for practice, day, lag, n in (
-        on_or_after("created_on")
-        .filter(charge_lag_days__isnull=False)
-        .values_list("practice_id", "created_on", "charge_lag_days")
-        .annotate(n=claims)
+    with its practice: the day counts kept with the claim timelines
+    (:class:`~openrcm.reporting.models.ClaimDayCount`), and the claims adjudicated more than
+    once from their timelines (a partial index finds them). Two queries."""
+    counted = ClaimDayCount.objects.filter(practice_id__in=ids).exclude(claims=0).order_by()
+    if since is not None:
+        counted = counted.filter(day__gte=since)
+    lagged = _LAGGED
+    for practice, measure, day, lag, passed, outcome, n, charges, denied in counted.values_list(
+        "practice_id",
+        "measure",
+        "day",
+        "lag_days",
+        "passed",
+        "outcome",
+        "claims",
+        "charge_cents",
+        "denied_cents",
     ):
-        yield practice, ClaimCount(created, day, n, lag)
-    submitted = ClaimMeasure.SUBMITTED.value
-    for practice, day, lag, accepted, n in (
-        on_or_after("submitted_on")
-        .filter(submitted_on__isnull=False)
-        .values_list(
-            "practice_id", "submitted_on", "submission_lag_days", "first_submission_accepted"
+        yield (
+            practice,
+            ClaimCount(
+                measure,
+                day,
+                n,
+                lag if measure in lagged else None,
+                None if not passed else passed == "y",
+                outcome or None,
+                charges,
+                denied,
+            ),
         )
-        .annotate(n=claims)
-    ):
-        yield practice, ClaimCount(submitted, day, n, lag, accepted)
-    scrubbed = ClaimMeasure.SCRUBBED.value
-    for practice, day, clean, n in (
-        on_or_after("first_scrubbed_on")
-        .filter(first_scrubbed_on__isnull=False, first_scrub_clean__isnull=False)
-        .values_list("practice_id", "first_scrubbed_on", "first_scrub_clean")
-        .annotate(n=claims)
-    ):
-        yield practice, ClaimCount(scrubbed, day, n, passed=clean)
-    paid = ClaimMeasure.PAID.value
-    for practice, day, lag, n in (
-        on_or_after("first_paid_on")
-        .filter(payer_lag_days__isnull=False)
-        .values_list("practice_id", "first_paid_on", "payer_lag_days")
-        .annotate(n=claims)
-    ):
-        yield practice, ClaimCount(paid, day, n, lag)
-    adjudicated = on_or_after("adjudicated_on").filter(adjudicated_on__isnull=False)
-    once = ClaimMeasure.ADJUDICATED.value
-    for practice, day, outcome, n, charges, denied in (
-        adjudicated.filter(adjudication_count=1)
-        .values_list("practice_id", "adjudicated_on", "outcome")
-        .annotate(n=claims, charges=Sum("charge_cents"), denied=Sum("denied_cents"))
-    ):
-        yield practice, ClaimCount(once, day, n, None, None, outcome, charges, denied)
     again = ClaimMeasure.READJUDICATED.value
-    for practice, day, charge, done in adjudicated.filter(adjudication_count__gt=1).values_list(
+    rows = ClaimTimeline.objects.filter(practice_id__in=ids, adjudication_count__gt=1)
+    if since is not None:
+        rows = rows.filter(adjudicated_on__gte=since)
+    for practice, last, charge, done in rows.values_list(
         "practice_id", "adjudicated_on", "charge_cents", "adjudications"
-    ):
-        yield practice, ClaimCount(again, day, 1, charge_cents=charge, adjudications=_done(done))
+    ).order_by():
+        assert last is not None  # a claim adjudicated twice has a last adjudication
+        yield practice, ClaimCount(again, last, 1, charge_cents=charge, adjudications=_done(done))
+
+
+_LAGGED: Final = frozenset(
+    m.value for m in (ClaimMeasure.CREATED, ClaimMeasure.SUBMITTED, ClaimMeasure.PAID)
+)
 
 
 def _done(stored: list[list[Any]]) -> tuple[Adjudication, ...]:

@@ -30,9 +30,10 @@ from django.db.models import Min, Q, Sum
 from openrcm.claims.models import Claim, ClaimStatusChange
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.core.reporting import Adjudication, AdjudicationOutcome, ClaimFact
+from openrcm.core.reporting.claim_counts import ClaimMeasure, claim_counts
 from openrcm.posting.models import Denial, RemittanceClaim
 from openrcm.posting.rows import among, chunks, rows_upsert
-from openrcm.reporting.models import ClaimTimeline
+from openrcm.reporting.models import ClaimDayCount, ClaimTimeline
 from openrcm.tenancy.models import Practice
 
 __all__ = [
@@ -407,19 +408,79 @@ def _refresh(wanted: set[int]) -> None:
     ids = sorted(wanted)
     with transaction.atomic():
         # The rows are locked before the source tables are read: a concurrent refresh of the
-        # same claims waits, then reads what the first one's transaction committed.
+        # same claims waits, then reads what the first one's transaction committed. What they
+        # held is taken back from the day counts, what they hold now added.
+        old: list[ClaimFact] = []
         for chunk in chunks(ids):
-            list(
-                ClaimTimeline.objects.select_for_update()
+            old += [
+                fact_of_timeline(row)
+                for row in ClaimTimeline.objects.select_for_update()
                 .filter(among("claim_id", chunk))
                 .order_by("claim_id")
-                .values_list("claim_id", flat=True)
-            )
+                .values_list(*TIMELINE_COLUMNS)
+            ]
         facts = claim_facts_read(claim_ids=ids)
         _write(facts)
         gone = sorted(wanted - {fact.claim_id for fact in facts})
         for chunk in chunks(gone):
             ClaimTimeline.objects.filter(among("claim_id", chunk)).delete()
+        change = _day_counts(facts)
+        for key, (claims, charge, denied) in _day_counts(old).items():
+            now = change[key]
+            change[key] = [now[0] - claims, now[1] - charge, now[2] - denied]
+        _day_counts_add({key: value for key, value in change.items() if any(value)})
+
+
+_CountKey = tuple[int, str, date, int, str, str]
+
+
+def _day_counts(facts: Iterable[ClaimFact]) -> defaultdict[_CountKey, list[int]]:
+    """The :class:`ClaimDayCount` rows ``facts`` add up to: key -> [claims, charge, denied]
+    (claims adjudicated more than once left out: they are read whole)."""
+    by_practice: defaultdict[int, list[ClaimFact]] = defaultdict(list)
+    for fact in facts:
+        by_practice[fact.practice_id].append(fact)
+    out: defaultdict[_CountKey, list[int]] = defaultdict(lambda: [0, 0, 0])
+    again = ClaimMeasure.READJUDICATED.value
+    for practice, group in by_practice.items():
+        for count in claim_counts(group):
+            if count.measure == again:
+                continue
+            passed = "" if count.passed is None else ("y" if count.passed else "n")
+            key = (
+                practice,
+                count.measure,
+                count.day,
+                count.lag_days or 0,
+                passed,
+                count.outcome or "",
+            )
+            total = out[key]
+            total[0] += count.claims
+            total[1] += count.charge_cents
+            total[2] += count.denied_cents
+    return out
+
+
+_COUNT_KEY = ("practice_id", "measure", "day", "lag_days", "passed", "outcome")
+_COUNT_SUMS = ("claims", "charge_cents", "denied_cents")
+
+
+def _day_counts_add(change: dict[_CountKey, list[int]]) -> None:
+    """Add ``change`` to the stored day counts, creating missing rows; keys in sorted order,
+    so two writers touching the same days wait for each other instead of deadlocking."""
+    rows = [(*key, *change[key]) for key in sorted(change)]
+    rows_upsert(ClaimDayCount, (*_COUNT_KEY, *_COUNT_SUMS), rows, key=_COUNT_KEY, add=_COUNT_SUMS)
+
+
+def _day_counts_stored(practices: Sequence[Practice]) -> dict[_CountKey, list[int]]:
+    return {
+        tuple(row[:6]): list(row[6:])
+        for row in ClaimDayCount.objects.filter(practice__in=practices)
+        .exclude(claims=0, charge_cents=0, denied_cents=0)
+        .values_list(*_COUNT_KEY, *_COUNT_SUMS)
+        .order_by()
+    }
 
 
 @contextmanager
@@ -457,6 +518,8 @@ def claim_timelines_rebuild(*, practices: Sequence[Practice] | None = None) -> i
         for chunk in chunks(stale):
             ClaimTimeline.objects.filter(among("claim_id", chunk)).delete()
         _write(facts)
+        ClaimDayCount.objects.filter(practice__in=chosen).delete()
+        _day_counts_add(_day_counts(facts))
     return len(facts)
 
 
@@ -464,7 +527,8 @@ def claim_timelines_check(*, practices: Sequence[Practice] | None = None) -> lis
     """The differences between the stored timelines and the source tables, one line each
     naming the claim (empty when they agree)."""
     chosen = list(practices) if practices is not None else list(Practice.objects.all())
-    expected = {fact.claim_id: _values(fact) for fact in claim_facts_read(practices=chosen)}
+    facts = claim_facts_read(practices=chosen)
+    expected = {fact.claim_id: _values(fact) for fact in facts}
     stored = {
         row[0]: dict(zip(_FIELDS, row[1:], strict=True))
         for row in ClaimTimeline.objects.filter(practice__in=chosen)
@@ -483,4 +547,15 @@ def claim_timelines_check(*, practices: Sequence[Practice] | None = None) -> lis
             if wrong:
                 shown = ", ".join(f"{n} {have[n]!r} (expected {want[n]!r})" for n in wrong)
                 problems.append(f"claim {claim_id}: {shown}")
+    counted = {key: value for key, value in _day_counts(facts).items() if any(value)}
+    kept = _day_counts_stored(chosen)
+    for key in sorted(counted.keys() | kept.keys()):
+        want_counts, have_counts = counted.get(key, [0, 0, 0]), kept.get(key, [0, 0, 0])
+        if want_counts != have_counts:
+            practice, measure, day, lag, passed, outcome = key
+            problems.append(
+                f"day count of practice {practice}, {measure} on {day.isoformat()} (lag {lag}, "
+                f"passed {passed!r}, outcome {outcome!r}): claims, charge, denied "
+                f"{have_counts} (expected {want_counts})"
+            )
     return problems

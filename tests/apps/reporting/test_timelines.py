@@ -20,7 +20,7 @@ from django.core.management.base import CommandError
 from openrcm.claims.services import claim_transition
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.core.reporting.claim_counts import ClaimMeasure, claim_counts
-from openrcm.reporting.models import ClaimTimeline
+from openrcm.reporting.models import ClaimDayCount, ClaimTimeline
 from openrcm.reporting.selectors import kpi_facts
 from openrcm.reporting.timelines import (
     claim_facts_read,
@@ -128,4 +128,16 @@ def test_a_rebuild_writes_every_claim_of_the_practice_once(book: Book) -> None:
     ClaimTimeline.objects.all().delete()
     assert claim_timelines_rebuild(practices=[book.world.practice]) == 3
     assert ClaimTimeline.objects.count() == 3
+    assert claim_timelines_check() == []
+
+
+def test_a_day_count_that_drifted_is_named_by_the_check(book: Book) -> None:
+    created = ClaimDayCount.objects.get(measure="created", day=dt.date(2026, 10, 6))
+    ClaimDayCount.objects.filter(pk=created.pk).update(claims=5)
+    [problem] = claim_timelines_check()
+    assert problem == (
+        f"day count of practice {book.world.practice.pk}, created on 2026-10-06 (lag 1, "
+        "passed '', outcome ''): claims, charge, denied [5, 0, 0] (expected [1, 0, 0])"
+    )
+    claim_timelines_rebuild(practices=[book.world.practice])
     assert claim_timelines_check() == []
