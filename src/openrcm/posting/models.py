@@ -202,7 +202,8 @@ class ChargeBalance(models.Model):
 
     One row per charge line; entries on a whole claim (no charge line) sum into one row per
     claim with `charge_line` empty. Written only alongside the entries that change it, under
-    `select_for_update`.
+    `select_for_update`. On PostgreSQL the table keeps half of each page free (migration 0007),
+    so a balance moves by a HOT update that touches none of its indexes.
     """
 
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")

@@ -147,3 +147,12 @@ def test_backfill_posts_the_charges_of_claims_sent_before_the_ledger(
     assert "2 charges posted" in run("ledger", "backfill")
     assert "0 charges posted" in run("ledger", "backfill")
     assert _balances(claim) == [(12500, 0), (1500, 0)]
+
+
+def test_balances_leave_room_for_updates_in_place_on_postgresql(db: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'posting_chargebalance'")
+        [options] = cursor.fetchone()
+    assert "fillfactor=50" in options
