@@ -29,7 +29,6 @@ from openrcm.core.reporting import (
     KpiReport,
     aging,
     claims_behind,
-    kpi_report,
     monthly_trend,
 )
 from openrcm.core.reporting.periods import last_months
@@ -106,15 +105,7 @@ def dashboard_for(
     the trend is the 12 months ending with ``end``'s month."""
     trend_start = last_months(end, 12)[0][0]
     facts = kpi_facts(practices, since=min(start, trend_start))
-    report = kpi_report(
-        facts.lines,
-        facts.claims,
-        facts.money,
-        period_start=start,
-        period_end=end,
-        as_of=as_of,
-        counts=facts.counts,
-    )
+    report = facts.report(start=start, end=end, as_of=as_of)
     trend = monthly_trend(facts.lines, facts.claims, facts.money, through=end, counts=facts.counts)
     report_aging = aging_for(practices, as_of)  # totals by one GROUP BY, lines on demand
     denied = denied_claim_ids(practices, start=start, end=end)

@@ -78,6 +78,18 @@ class KpiFacts:
     money: list[MoneyFact]
     counts: list[ClaimCount] = field(default_factory=list)
 
+    def report(self, *, start: date, end: date, as_of: date | None = None) -> KpiReport:
+        """The KPIs of these facts for ``start`` .. ``end`` (``core.reporting.kpi_report``)."""
+        return kpi_report(
+            self.lines,
+            self.claims,
+            self.money,
+            period_start=start,
+            period_end=end,
+            as_of=as_of,
+            counts=self.counts,
+        )
+
 
 def practices_for_user(user: Any) -> list[Practice]:
     """The practices ``user`` may view (for a report across the practices they serve)."""
@@ -361,15 +373,7 @@ def kpi_by_practice(
     """The KPIs of each of ``practices`` apart (by practice id), read together: the same
     fixed number of queries for one practice or fifty (the across-practices dashboard)."""
     return {
-        pk: kpi_report(
-            facts.lines,
-            facts.claims,
-            facts.money,
-            period_start=start,
-            period_end=end,
-            as_of=as_of,
-            counts=facts.counts,
-        )
+        pk: facts.report(start=start, end=end, as_of=as_of)
         for pk, facts in _facts_by_practice(practices, start).items()
     }
 
@@ -378,13 +382,4 @@ def kpi_for(
     practices: Sequence[Practice], *, start: date, end: date, as_of: date | None = None
 ) -> KpiReport:
     """The KPIs of ``practices`` for ``start`` .. ``end`` (A/R shares measured at ``as_of``)."""
-    facts = kpi_facts(practices, since=start)
-    return kpi_report(
-        facts.lines,
-        facts.claims,
-        facts.money,
-        period_start=start,
-        period_end=end,
-        as_of=as_of,
-        counts=facts.counts,
-    )
+    return kpi_facts(practices, since=start).report(start=start, end=end, as_of=as_of)
