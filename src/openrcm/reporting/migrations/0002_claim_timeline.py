@@ -3,15 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def timelines_backfill(apps, schema_editor):
-    """Compute a timeline for every existing claim (later ones are kept by the writers).
-
-    Uses the app's reader (the rules live in one place); it reads the source tables with
-    ``values_list`` only, so columns added to them by later migrations do not matter."""
-    from openrcm.reporting.timelines import claim_timelines_rebuild
-
-    claim_timelines_rebuild()
+# The existing claims' timelines are computed by 0003, once the day counts table exists too
+# (the rebuild writes both).
 
 
 class Migration(migrations.Migration):
@@ -57,5 +50,4 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['practice', 'adjudicated_on'], name='timeline_adjudicated'), models.Index(condition=models.Q(('adjudication_count__gt', 1)), fields=['practice', 'adjudicated_on'], name='timeline_readjudicated')],
             },
         ),
-        migrations.RunPython(timelines_backfill, migrations.RunPython.noop),
     ]

@@ -4,9 +4,10 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def day_counts_backfill(apps, schema_editor):
-    """Count the existing claims' timelines by measure and day (later changes are added as the
-    timelines are refreshed)."""
+def timelines_backfill(apps, schema_editor):
+    """Compute every existing claim's timeline and count them by measure and day (later changes
+    are kept by the writers). Uses the app's reader, so the rules live in one place; it reads
+    the source tables with ``values_list`` only, so columns added later do not matter."""
     from openrcm.reporting.timelines import claim_timelines_rebuild
 
     claim_timelines_rebuild()
@@ -38,5 +39,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('practice', 'measure', 'day', 'lag_days', 'passed', 'outcome'), name='claim_day_count_key')],
             },
         ),
-        migrations.RunPython(day_counts_backfill, migrations.RunPython.noop),
+        migrations.RunPython(timelines_backfill, migrations.RunPython.noop),
     ]
