@@ -17,6 +17,7 @@ from openrcm.core.claims.status import ClaimStatus
 from openrcm.encounters.models import ChargeLine, Encounter
 from openrcm.patients.models import Coverage
 from openrcm.posting.balance_keys import charge_balances_rekey
+from openrcm.posting.rows import among, chunks
 from openrcm.reporting.timelines import claim_timelines_refresh
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.services import practice_next_number, practice_next_numbers
@@ -287,13 +288,12 @@ def claims_transition_many[C: ClaimLike](
     now = now or timezone.now()
     by_id = actor.pk if getattr(actor, "pk", None) else None
     with transaction.atomic():
-        ids = [claim.pk for claim in claims]
+        ids = sorted(claim.pk for claim in claims)  # locked in one order: no deadlock
         current: dict[int, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk in chunks(ids):
             current.update(
                 Claim.objects.select_for_update()
-                .filter(pk__in=chunk)
+                .filter(among("pk", chunk))
                 .order_by("pk")
                 .values_list("pk", "status")
             )
@@ -302,10 +302,8 @@ def claims_transition_many[C: ClaimLike](
                 transition(ClaimStatus(current[claim.pk]), to)
             except InvalidTransition as exc:
                 raise ValidationError({"status": f"{claim}: {exc}"}) from exc
-        for start in range(0, len(ids), 500):
-            Claim.objects.filter(pk__in=ids[start : start + 500]).update(
-                status=to.value, status_changed_at=now
-            )
+        for chunk in chunks(ids):
+            Claim.objects.filter(among("pk", chunk)).update(status=to.value, status_changed_at=now)
         at = connection.ops.adapt_datetimefield_value(now)
         _history_insert(
             [
