@@ -18,7 +18,7 @@ from openrcm.encounters.models import ChargeLine, Encounter
 from openrcm.patients.models import Coverage
 from openrcm.posting.balance_keys import charge_balances_rekey
 from openrcm.posting.rows import among, chunks
-from openrcm.reporting.timelines import claim_timelines_refresh
+from openrcm.reporting.timelines import claim_timelines_deferred, claim_timelines_refresh
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.services import practice_next_number, practice_next_numbers
 
@@ -80,7 +80,8 @@ def claim_sync_from_encounter(*, encounter: Encounter, actor: Any = None) -> Cla
     Returns None when the patient has no primary coverage in force on the date of service
     (self-pay): nothing to bill to a payer.
     """
-    with transaction.atomic():
+    # One timeline refresh for the claim's creation and its lines (reports).
+    with transaction.atomic(), claim_timelines_deferred():
         claim = (
             encounter.claims.filter(sequence="P", status__in=[s.value for s in EDITABLE])
             .order_by("-id")

@@ -39,7 +39,6 @@ from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from openrcm.core.claims.status import ClaimStatus
 from openrcm.core.posting.entries import EntryKind
 from openrcm.core.reporting import (
-    Adjudication,
     AdjudicationOutcome,
     BalanceFact,
     ClaimFact,
@@ -53,7 +52,7 @@ from openrcm.core.reporting.balances import EFFECTS
 from openrcm.core.reporting.claim_counts import ClaimCount, ClaimMeasure
 from openrcm.posting.models import ChargeBalance, LedgerDaySum, LedgerEntry
 from openrcm.reporting.models import ClaimDayCount, ClaimTimeline
-from openrcm.reporting.timelines import TIMELINE_COLUMNS, fact_of_timeline
+from openrcm.reporting.timelines import TIMELINE_COLUMNS, adjudications_of, fact_of_timeline
 from openrcm.tenancy.models import Practice
 from openrcm.tenancy.scoping import practice_ids_for
 
@@ -196,19 +195,15 @@ def _claim_counts(ids: list[int], since: date | None) -> Iterator[tuple[int, Cla
         "practice_id", "adjudicated_on", "charge_cents", "adjudications"
     ).order_by():
         assert last is not None  # a claim adjudicated twice has a last adjudication
-        yield practice, ClaimCount(again, last, 1, charge_cents=charge, adjudications=_done(done))
+        yield (
+            practice,
+            ClaimCount(again, last, 1, charge_cents=charge, adjudications=adjudications_of(done)),
+        )
 
 
 _LAGGED: Final = frozenset(
     m.value for m in (ClaimMeasure.CREATED, ClaimMeasure.SUBMITTED, ClaimMeasure.PAID)
 )
-
-
-def _done(stored: list[list[Any]]) -> tuple[Adjudication, ...]:
-    return tuple(
-        Adjudication(date.fromisoformat(on), AdjudicationOutcome(outcome), denied)
-        for on, outcome, denied in stored
-    )
 
 
 def _timeline_facts(ids: list[int], since: date | None) -> list[ClaimFact]:

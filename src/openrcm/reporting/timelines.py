@@ -37,6 +37,7 @@ from openrcm.reporting.models import ClaimDayCount, ClaimTimeline
 from openrcm.tenancy.models import Practice
 
 __all__ = [
+    "adjudications_of",
     "claim_facts_read",
     "claim_timelines_check",
     "claim_timelines_deferred",
@@ -347,10 +348,6 @@ def fact_of_timeline(row: Sequence[Any]) -> ClaimFact:
         _denied,
         adjudications,
     ) = row
-    done = tuple(
-        Adjudication(date.fromisoformat(on), AdjudicationOutcome(outcome), denied)
-        for on, outcome, denied in adjudications
-    )
     return ClaimFact(
         claim_id,
         practice,
@@ -364,9 +361,18 @@ def fact_of_timeline(row: Sequence[Any]) -> ClaimFact:
         accepted,
         scrubbed,
         clean,
-        done,
+        adjudications_of(adjudications),
         paid,
         is_replacement,
+    )
+
+
+def adjudications_of(stored: Sequence[Sequence[Any]]) -> tuple[Adjudication, ...]:
+    """A timeline's ``adjudications`` column (``[day, outcome, denied cents]`` each) as the
+    core's :class:`~openrcm.core.reporting.Adjudication` s."""
+    return tuple(
+        Adjudication(date.fromisoformat(on), AdjudicationOutcome(outcome), denied)
+        for on, outcome, denied in stored
     )
 
 
@@ -497,7 +503,8 @@ def claim_timelines_deferred() -> Iterator[None]:
         yield
     finally:
         _deferred.reset(token)
-    _refresh(pending)
+    if pending:
+        _refresh(pending)
 
 
 def claim_timelines_rebuild(*, practices: Sequence[Practice] | None = None) -> int:
